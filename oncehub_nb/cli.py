@@ -1,0 +1,109 @@
+"""``oncehub-nb``: validate a key from a terminal, or run the local sandbox.
+
+Exit status of ``check``: 0 the key is valid, 1 OnceHub (or the network) said
+no, 2 a usage or configuration problem (no key found, unusable key or setting).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from contextlib import ExitStack
+
+from oncehub_nb._version import __version__
+from oncehub_nb.errors import ConfigError, KeyProblem
+
+__all__ = ["main"]
+
+EXIT_VALID, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="oncehub-nb", description="OnceHub API helpers for terminals and notebooks."
+    )
+    parser.add_argument("--version", action="version", version=f"oncehub-nb {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser(
+        "check",
+        help="validate an API key with GET /test",
+        description="Find your API key (ONCEHUB_API_KEY, then .env) and validate it.",
+    )
+    check.add_argument("--env-file", metavar="PATH", help="read the key from this dotenv file")
+    check.add_argument("--var", default="ONCEHUB_API_KEY", help="variable holding the key")
+    check.add_argument("--base-url", metavar="URL", help="API base URL (default: OnceHub's)")
+    check.add_argument("--timeout", type=float, default=10.0, help="read timeout in seconds")
+    check.add_argument(
+        "--key",
+        metavar="KEY",
+        help="the key itself (lands in your shell history: prefer .env or the environment)",
+    )
+    check.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="start the built-in sandbox and validate sandbox-demo-key (or --key) against it",
+    )
+
+    sandbox = commands.add_parser("sandbox", help="run the local OnceHub API sandbox until Ctrl-C")
+    sandbox.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: free)")
+    return parser
+
+
+def _check(args: argparse.Namespace) -> int:
+    from oncehub_nb.validate import validate
+
+    key, base_url = args.key, args.base_url
+    with ExitStack() as stack:
+        if args.sandbox:
+            from oncehub_nb.sandbox import DEMO_KEY, Sandbox
+
+            sandbox = stack.enter_context(Sandbox())
+            key, base_url = key or DEMO_KEY, sandbox.base_url
+            print(f"Using the built-in sandbox at {base_url} (no real OnceHub account).")
+        elif args.key:
+            print(
+                "Note: a key on the command line lands in your shell history; "
+                "prefer ONCEHUB_API_KEY or a .env file.",
+                file=sys.stderr,
+            )
+        try:
+            result = validate(
+                key,
+                env_file=args.env_file,
+                var=args.var,
+                base_url=base_url,
+                timeout=args.timeout,
+            )
+        except (KeyProblem, ConfigError) as problem:
+            print(f"oncehub-nb: {problem}", file=sys.stderr)
+            return EXIT_USAGE
+    print(result)
+    return EXIT_VALID if result.ok else EXIT_REJECTED
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from oncehub_nb.sandbox import serve
+
+    try:
+        serve(port=args.port)
+    except OSError as exc:
+        print(
+            f"oncehub-nb: cannot start the sandbox on port {args.port}: {exc.strerror}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    return EXIT_VALID
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    if args.command == "check":
+        return _check(args)
+    return _sandbox(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""What a key validation produced: a value that shows itself as text or HTML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from oncehub_nb.errors import APIError, OnceHubError, TransportError
+from oncehub_nb.render import Row, html_card, text_card
+
+if TYPE_CHECKING:
+    from oncehub_nb.api_client import OnceHub
+
+__all__ = ["ValidationResult", "account_from_message"]
+
+_VALID_PREFIX = "valid for account:"
+
+
+def account_from_message(message: str) -> str | None:
+    """The account email at the tail of OnceHub's 'valid for account: …' message."""
+    lowered = message.lower()
+    at = lowered.rfind(_VALID_PREFIX)
+    if at < 0:
+        return None
+    account = message[at + len(_VALID_PREFIX) :].strip().rstrip(".")
+    return account or None
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """The answer to "is this key valid?": never holds the key, only its masked form."""
+
+    ok: bool
+    status_code: int | None
+    message: str
+    account: str | None = None
+    request_id: str | None = None
+    elapsed: float = 0.0
+    key_source: str | None = None
+    masked_key: str | None = None
+    base_url: str | None = None
+    retries: int = 0
+    waited: float = 0.0
+    error: OnceHubError | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    # cells in which a magic already showed this result (so IPython does not show it twice)
+    shown_in_cells: list[int] = field(default_factory=list, compare=False, repr=False)
+
+    @classmethod
+    def success(cls, client: OnceHub, body: Any, elapsed: float) -> ValidationResult:
+        info = client.last_call
+        message = body.get("message", "") if isinstance(body, dict) else ""
+        message = message if isinstance(message, str) else str(message)
+        return cls(
+            ok=True,
+            status_code=info.status_code if info else 200,
+            message=message,
+            account=account_from_message(message),
+            request_id=info.request_id if info else None,
+            elapsed=elapsed,
+            key_source=client.key.source,
+            masked_key=repr(client.key),
+            base_url=client.base_url,
+            retries=info.retries if info else 0,
+            waited=info.waited if info else 0.0,
+            notes=tuple(client.key.notes),
+        )
+
+    @classmethod
+    def failure(
+        cls,
+        client: OnceHub | None,
+        error: OnceHubError,
+        elapsed: float = 0.0,
+        *,
+        base_url: str | None = None,
+        key_source: str | None = None,
+        masked_key: str | None = None,
+    ) -> ValidationResult:
+        """A failed validation; ``client`` may be None when none could be made."""
+        info = client.last_call if client else None
+        return cls(
+            ok=False,
+            status_code=getattr(error, "status_code", None),
+            message=error.message,
+            request_id=getattr(error, "request_id", None),
+            elapsed=elapsed,
+            key_source=client.key.source if client else key_source,
+            masked_key=repr(client.key) if client else masked_key,
+            base_url=client.base_url if client else base_url,
+            retries=getattr(error, "retries", 0),
+            waited=info.waited if info else 0.0,
+            error=error,
+            notes=tuple(client.key.notes) if client else (),
+        )
+
+    # -- what the error says ---------------------------------------------------------
+
+    @property
+    def error_type(self) -> str | None:
+        return getattr(self.error, "error_type", None)
+
+    @property
+    def param(self) -> str | None:
+        return getattr(self.error, "param", None)
+
+    @property
+    def hint(self) -> str | None:
+        return self.error.hint if self.error else None
+
+    @property
+    def title(self) -> str:
+        if self.ok:
+            return f"Key valid for {self.account or 'your OnceHub account'}"
+        assert self.error is not None
+        if isinstance(self.error, APIError):
+            return f"{self.error.title} — HTTP {self.status_code}"
+        return self.error.title
+
+    # -- display ---------------------------------------------------------------
+
+    def rows(self) -> list[Row]:
+        """Labelled lines shared by the text and HTML views."""
+        key = self.masked_key or "—"
+        if self.key_source:
+            key = f"{key} from {self.key_source}"
+        rows: list[Row] = []
+        if self.ok:
+            rows.append(("Account", self.account or self.message))
+            rows.append(("Key", key))
+        else:
+            if self.status_code is not None:
+                rows.append(("Status", str(self.status_code)))
+            if self.error_type:
+                rows.append(("Error type", self.error_type))
+            rows.append(("Message", self.message))
+            if self.status_code is not None:
+                rows.append(("Param", self.param or "—"))
+                rows.append(("Request-Id", self.request_id or "—"))
+            body = getattr(self.error, "body_excerpt", "")
+            if body:
+                rows.append(("Body", body))
+            if self.masked_key or self.key_source:
+                rows.append(("Key", key))
+        if self.base_url:
+            rows.append(("Base URL", self.base_url))
+        if self.retries or isinstance(self.error, APIError | TransportError):
+            rows.append(("Retries", str(self.retries)))
+        if self.waited >= 0.01:
+            rows.append(("Rate-limit wait", f"{self.waited:.2f} s"))
+        rows.append(("Time", f"{self.elapsed:.3f} s"))
+        rows.extend(("Note", note) for note in self.notes)
+        if self.hint:
+            rows.append(("What to do", self.hint))
+        return rows
+
+    def __str__(self) -> str:
+        return text_card(self.title, self.ok, self.rows())
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
+    def _repr_html_(self) -> str:
+        return html_card(self.title, self.ok, self.rows())
+
+    def _ipython_display_(self) -> None:
+        from oncehub_nb.inline import display_unless_shown
+
+        display_unless_shown(self)
+
+    @property
+    def is_transport_failure(self) -> bool:
+        return isinstance(self.error, TransportError)

@@ -1,0 +1,18 @@
+"""A local emulator of the OnceHub REST API v2 for tests, tutorials and demos (stdlib only)."""
+
+from __future__ import annotations
+
+from .console import serve
+from .limits import RateLimit
+from .replies import DEMO_ACCOUNT, DEMO_KEY, FAULT_KEYS
+from .server import RecordedRequest, Sandbox
+
+__all__ = [
+    "DEMO_ACCOUNT",
+    "DEMO_KEY",
+    "FAULT_KEYS",
+    "RateLimit",
+    "RecordedRequest",
+    "Sandbox",
+    "serve",
+]

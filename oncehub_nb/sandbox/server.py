@@ -1,0 +1,335 @@
+"""The sandbox HTTP server: a local stand-in for ``https://api.oncehub.com/v2``."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from dataclasses import dataclass, replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from .data import Collection, build_collections
+from .limits import RateLimit, SlidingWindows
+from .replies import (
+    DEMO_ACCOUNT,
+    DEMO_KEY,
+    Reply,
+    error_reply,
+    fault_reply,
+    new_request_id,
+    rate_limited,
+    unauthorized,
+    unrecognized,
+)
+from .routes import route
+
+DEFAULT_KEY_LIMIT = RateLimit(5, 1.0)  # OnceHub: 5 requests per second per account
+DEFAULT_ADDRESS_LIMIT = RateLimit(200, 300.0)  # OnceHub: 200 requests per 5 minutes per IP
+MAX_BODY = 1 << 20  # request bodies are read and thrown away, up to this size
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as the sandbox saw it. ``status`` is 0 while pending or if dropped."""
+
+    method: str
+    path: str
+    query: str
+    api_key: str | None
+    client_address: str
+    status: int
+    request_id: str
+    time: float
+    client_port: int = 0  # the client's source port: one value per TCP connection
+    user_agent: str | None = None
+
+
+class Sandbox:
+    """A fake OnceHub API v2 on a local port; use as a context manager or start()/stop()."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        key_limit: RateLimit | None = DEFAULT_KEY_LIMIT,
+        address_limit: RateLimit | None = DEFAULT_ADDRESS_LIMIT,
+        retry_after: float | None = None,
+        slow_seconds: float = 60.0,
+        accounts: dict[str, str] | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.key_limit = key_limit
+        self.address_limit = address_limit
+        self.retry_after = retry_after
+        self.slow_seconds = slow_seconds
+        self._accounts = {DEMO_KEY: DEMO_ACCOUNT, **(accounts or {})}
+        self._lock = threading.Lock()
+        self._requests: list[RecordedRequest] = []
+        self._key_windows = SlidingWindows()
+        self._address_windows = SlidingWindows()
+        self._data: dict[str, dict[str, Collection]] = {}
+        self._stopping = threading.Event()
+        self._server: _Server | None = None
+        self._base_url: str | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> Sandbox:
+        """Bind the port and serve in a background thread; returns self."""
+        if self._server is not None:
+            raise RuntimeError("sandbox already started")
+        self._stopping.clear()
+        server = _Server((self.host, self.port), _Handler)
+        server.sandbox = self
+        self.port = server.server_address[1]
+        self._base_url = f"http://{self.host}:{self.port}/v2"
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.5},
+            name=f"oncehub-sandbox-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, cut open connections (including slow ones) and free the port."""
+        server, thread = self._server, self._thread
+        if server is None:
+            return
+        self._stopping.set()
+        server.shutdown_promptly()
+        server.server_close()
+        server.cut_connections()
+        if thread is not None:
+            thread.join(timeout=2)
+        self._server = self._thread = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """The API root, e.g. ``http://127.0.0.1:54321/v2`` (kept after stop())."""
+        if self._base_url is None:
+            raise RuntimeError("sandbox not started")
+        return self._base_url
+
+    # -- what happened ---------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """A snapshot of every request received so far, in arrival order."""
+        with self._lock:
+            return list(self._requests)
+
+    def clear_requests(self) -> None:
+        """Forget the recorded requests."""
+        with self._lock:
+            self._requests.clear()
+
+    def count(self, path: str | None = None, key: str | None = None) -> int:
+        """How many recorded requests match ``path`` (e.g. ``/v2/test``) and ``key``."""
+        return sum(
+            1
+            for r in self.requests
+            if (path is None or r.path == path) and (key is None or r.api_key == key)
+        )
+
+    def _record(self, record: RecordedRequest) -> None:
+        with self._lock:
+            self._requests.append(record)
+
+    def _settle(self, record: RecordedRequest, status: int) -> None:
+        with self._lock:
+            for i in range(len(self._requests) - 1, -1, -1):
+                if self._requests[i] is record:
+                    self._requests[i] = replace(record, status=status)
+                    return
+
+    # -- deciding the answer ---------------------------------------------------------------
+
+    def _collections(self, account: str) -> dict[str, Collection]:
+        with self._lock:
+            if account not in self._data:
+                self._data[account] = build_collections(account)
+            return self._data[account]
+
+    def _decide(
+        self, method: str, path: str, query: str, key: str | None, client: str
+    ) -> Reply | None:
+        """The reply for one request, or None to drop the connection without answering."""
+        if not self._address_windows.allow(client, self.address_limit):
+            return rate_limited(self.retry_after)
+        if path != "/v2" and not path.startswith("/v2/"):
+            return unrecognized(method, path)
+        if key == "sandbox-drop":
+            return None
+        if key == "sandbox-ratelimited":
+            return rate_limited(self.retry_after)
+        fixed = fault_reply(key) if key else None
+        if fixed is not None:
+            return fixed
+        if key == "sandbox-slow":
+            if self._stopping.wait(self.slow_seconds):
+                return None
+            account = DEMO_ACCOUNT
+        elif key and key in self._accounts:
+            account = self._accounts[key]
+        else:
+            return unauthorized()
+        if not self._key_windows.allow(key, self.key_limit):
+            return rate_limited(self.retry_after)
+        return route(method, path, query, account, self._collections(account), self.base_url)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    sandbox: Sandbox
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._connections: set[socket.socket] = set()
+        self._conn_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay silent about broken connections (the default prints a traceback)."""
+
+    def shutdown_promptly(self) -> None:
+        """shutdown(), without waiting out the serve loop's poll interval."""
+        stopper = threading.Thread(target=self.shutdown, daemon=True)
+        stopper.start()
+        host, port = self.server_address[:2]
+        host = "127.0.0.1" if host in ("", "0.0.0.0") else host
+        while stopper.is_alive():  # a connection attempt wakes the loop up to see the flag
+            with contextlib.suppress(OSError):
+                socket.create_connection((host, port), timeout=0.2).close()
+            stopper.join(0.01)
+
+    def track(self, conn: socket.socket) -> None:
+        with self._conn_lock:
+            self._connections.add(conn)
+        if self.sandbox._stopping.is_set():
+            _shut(conn)
+
+    def untrack(self, conn: socket.socket) -> None:
+        with self._conn_lock:
+            self._connections.discard(conn)
+
+    def cut_connections(self) -> None:
+        with self._conn_lock:
+            conns = list(self._connections)
+        for conn in conns:
+            _shut(conn)
+
+
+def _shut(conn: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        conn.shutdown(socket.SHUT_RDWR)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.track(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.untrack(self.connection)
+
+    def version_string(self) -> str:
+        return "oncehub-sandbox"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Log nothing: request lines and headers could reveal API keys."""
+
+    def _handle(self) -> None:
+        sandbox = self.server.sandbox
+        arrived = time.time()
+        parts = urlsplit(self.path)
+        if not self._discard_body():
+            return
+        record = RecordedRequest(
+            method=self.command,
+            path=parts.path,
+            query=parts.query,
+            api_key=self.headers.get("API-Key"),
+            client_address=self.client_address[0],
+            status=0,
+            request_id=new_request_id(),
+            time=arrived,
+            client_port=self.client_address[1],
+            user_agent=self.headers.get("User-Agent"),
+        )
+        sandbox._record(record)
+        try:
+            reply = sandbox._decide(
+                self.command, parts.path, parts.query, record.api_key, record.client_address
+            )
+        except Exception:  # a sandbox bug must still produce an API-shaped answer
+            reply = error_reply(500, "api_error", "The sandbox failed to handle this request.")
+        if reply is None:
+            self._drop()
+            return
+        sandbox._settle(record, reply.status)
+        self._send(reply, record.request_id)
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle
+
+    def _discard_body(self) -> bool:
+        """Read and ignore a request body; False (and close) if it cannot be read."""
+        if self.headers.get("Transfer-Encoding"):
+            self.send_error(411, "Send request bodies with a Content-Length.")
+            return False
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_BODY:
+            self.send_error(400, "Unreadable or oversized request body.")
+            return False
+        if length:
+            self.rfile.read(length)
+        return True
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        _shut(self.connection)
+
+    def _send(self, reply: Reply, request_id: str) -> None:
+        try:
+            self.send_response(reply.status)
+            self.send_header("Content-Type", reply.content_type)
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.send_header("Request-Id", request_id)
+            for name, value in reply.headers:
+                self.send_header(name, value)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(reply.body)
+        except OSError:
+            self.close_connection = True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Malformed HTTP gets a JSON error too, then the connection is closed."""
+        text = message or self.responses.get(code, ("Error",))[0]
+        reply = error_reply(code, "invalid_request_error" if code < 500 else "api_error", text)
+        reply.headers.append(("Connection", "close"))
+        self._send(reply, new_request_id())

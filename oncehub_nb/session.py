@@ -1,0 +1,170 @@
+"""The notebook session's key and client, shared by the magics, the widget and cell code.
+
+After ``%oncehub_auth`` (or a validated widget login), ``oncehub_nb.client()``
+returns the authenticated client, so cell code never handles the key.
+Nothing here imports IPython, ipywidgets or httpx at import time.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING, Any
+
+from oncehub_nb.errors import AuthenticationError, KeyProblem, PermissionDenied
+from oncehub_nb.keys import DEFAULT_VAR, ApiKey
+
+if TYPE_CHECKING:
+    from oncehub_nb.api_client import OnceHub
+    from oncehub_nb.results import ValidationResult
+    from oncehub_nb.sandbox import Sandbox
+
+__all__ = ["NoSessionKey", "Session", "Settings", "client", "current"]
+
+
+class NoSessionKey(KeyProblem):
+    """Cell code asked for the session's client before any key was set."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "No OnceHub key in this session yet.",
+            hint="Run %oncehub_auth (after %load_ext oncehub_nb), or use oncehub_nb.AuthWidget().",
+        )
+
+    @property
+    def title(self) -> str:
+        return "Not signed in"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the session's clients are made; the magics' traitlets write into this."""
+
+    base_url: str | None = None
+    timeout: float = 10.0
+    connect_timeout: float = 5.0
+    total_timeout: float = 30.0
+    retries: int = 3
+    var: str = DEFAULT_VAR
+    env_file: str | None = None
+    rate_limit: bool = True
+
+    def client_options(self) -> dict[str, Any]:
+        """Keyword arguments for OnceHub(…) other than the key and base URL."""
+        names = {"timeout", "connect_timeout", "total_timeout", "retries", "rate_limit"}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name in names}
+
+
+class Session:
+    """One key, one client and perhaps one sandbox, for the life of a kernel."""
+
+    def __init__(self) -> None:
+        self.settings = Settings()
+        self.key: ApiKey | None = None
+        self._client: OnceHub | None = None
+        self.sandbox: Sandbox | None = None
+        self._lock = threading.RLock()
+
+    def configure(self, **changes: Any) -> None:
+        """Change settings; the next client made uses them."""
+        with self._lock:
+            self.settings = replace(self.settings, **changes)
+
+    # -- the sandbox -------------------------------------------------------------
+
+    def sandbox_url(self) -> str:
+        """Base URL of this session's sandbox, started on first use."""
+        with self._lock:
+            if self.sandbox is None:
+                from oncehub_nb.sandbox import Sandbox
+
+                self.sandbox = Sandbox().start()
+            return self.sandbox.base_url
+
+    # -- clients -------------------------------------------------------------------
+
+    def make_client(self, key: ApiKey, base_url: str | None = None) -> OnceHub:
+        """A new client for ``key`` with the session's settings (the caller closes it)."""
+        from oncehub_nb.api_client import OnceHub
+
+        return OnceHub(
+            key,
+            base_url=base_url or self.settings.base_url,
+            **self.settings.client_options(),
+        )
+
+    def check(self, key: ApiKey, base_url: str | None = None) -> ValidationResult:
+        """Validate ``key`` without touching the session."""
+        with self.make_client(key, base_url) as probe:
+            return probe.test()
+
+    def sign_in(
+        self, key: ApiKey, base_url: str | None = None, *, validate: bool = True
+    ) -> ValidationResult | None:
+        """Validate ``key`` and keep it for the session, unless OnceHub rejected it.
+
+        A rejected key (401, 403) leaves the session as it was. When the check
+        could not answer (network, 429, 5xx) the key is kept, and the result says so.
+        """
+        new_client = self.make_client(key, base_url)
+        result = new_client.test() if validate else None
+        if result is not None and isinstance(result.error, AuthenticationError | PermissionDenied):
+            new_client.close()
+            return result
+        with self._lock:
+            old, self._client, self.key = self._client, new_client, key
+        if old is not None:
+            old.close()
+        if result is not None and not result.ok:
+            result = replace(
+                result,
+                notes=(
+                    *result.notes,
+                    "The key is kept for this session: it was not rejected, "
+                    "but it could not be confirmed either.",
+                ),
+            )
+        return result
+
+    def client(self) -> OnceHub:
+        """The session's authenticated client; NoSessionKey before any sign-in."""
+        with self._lock:
+            if self._client is None or self._client.closed:
+                raise NoSessionKey()
+            return self._client
+
+    @property
+    def signed_in(self) -> bool:
+        return self._client is not None and not self._client.closed
+
+    def forget(self) -> bool:
+        """Drop the key, close the client and stop the sandbox; True if there was a key."""
+        with self._lock:
+            had_key = self.key is not None
+            old_client, self._client, self.key = self._client, None, None
+            sandbox, self.sandbox = self.sandbox, None
+        if old_client is not None:
+            old_client.close()
+        if sandbox is not None:
+            sandbox.stop()
+        return had_key
+
+    def __repr__(self) -> str:
+        state = f"key={self.key!r}" if self.key else "no key"
+        return f"<oncehub_nb Session: {state}>"
+
+
+_current = Session()
+
+
+def current() -> Session:
+    """The process's session."""
+    return _current
+
+
+def client() -> OnceHub:
+    """The session's authenticated OnceHub client (after ``%oncehub_auth``).
+
+    >>> oncehub_nb.client().get("/users", limit=5)   # doctest: +SKIP
+    """
+    return _current.client()

@@ -1,0 +1,28 @@
+"""Base URLs: OnceHub's default, and the refusal of plain HTTP beyond this machine."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from oncehub_nb.errors import ConfigError, InsecureURLError
+
+__all__ = ["BASE_URL_VAR", "DEFAULT_BASE_URL", "LOOPBACK_HOSTS", "check_base_url"]
+
+DEFAULT_BASE_URL = "https://api.oncehub.com/v2"
+BASE_URL_VAR = "ONCEHUB_BASE_URL"
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def check_base_url(url: str) -> str:
+    """Return ``url`` without a trailing slash, or raise if it is unusable or insecure."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError(
+            f"Base URL {url!r} is not an http(s) URL.",
+            hint="Use https://api.oncehub.com/v2, or leave it unset.",
+        )
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+        raise InsecureURLError(
+            f"Refusing plain-HTTP base URL {url!r}: the key would travel in clear."
+        )
+    return url.strip().rstrip("/")

@@ -1,0 +1,41 @@
+"""Shared fixtures: a clean environment and a real sandbox server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+from support import CANARY_ACCOUNT, CANARY_KEY
+
+from oncehub_nb import ratelimit
+from oncehub_nb.sandbox import Sandbox
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """No key or base URL from the developer's machine, and a cwd with no .env above it."""
+    for var in ("ONCEHUB_API_KEY", "ONCEHUB_BASE_URL", "MY_ONCEHUB_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+    ratelimit._registry.clear()
+    yield
+    ratelimit._registry.clear()
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    """A sandbox with the canary key valid, rate limits off (tests switch them on)."""
+    with Sandbox(key_limit=None, address_limit=None, accounts={CANARY_KEY: CANARY_ACCOUNT}) as box:
+        yield box
+
+
+@pytest.fixture
+def debug_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """Capture everything at DEBUG, httpx and httpcore included."""
+    caplog.set_level(logging.DEBUG)
+    for name in ("httpx", "httpcore", "oncehub_nb"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    return caplog

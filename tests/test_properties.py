@@ -1,0 +1,106 @@
+"""Property tests: any input gives a value or the documented exception, nothing else."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from oncehub_nb.errors import (
+    APIError,
+    ErrorBody,
+    InvalidKeyInput,
+    UnexpectedResponse,
+    api_error_from_response,
+    parse_error_body,
+)
+from oncehub_nb.keys import MAX_KEY_LENGTH, ApiKey, check_key_text
+
+printable_ascii = st.text(
+    alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=80
+)
+
+
+@given(st.text(max_size=400))
+def test_any_text_is_a_key_or_invalid_key_input(text):
+    problem = check_key_text(text)
+    try:
+        key = ApiKey(text)
+    except InvalidKeyInput as error:
+        assert problem is not None
+        stripped = text.strip()
+        if len(stripped) >= 16:
+            assert stripped not in str(error)
+            assert stripped not in repr(error)
+        return
+    assert problem is None
+    value = key.reveal()
+    assert value == text.strip()
+    assert 0 < len(value) <= MAX_KEY_LENGTH
+    assert value.isascii() and value.isprintable() and " " not in value
+    if len(value) >= 6:
+        assert value not in repr(key)
+        assert value not in str(key)
+
+
+@given(printable_ascii)
+def test_printable_ascii_keys_are_accepted_and_masked(text):
+    key = ApiKey(text)
+    assert key.reveal() == text
+    assert repr(key).startswith("ApiKey('…")
+
+
+@given(st.one_of(st.text(max_size=300), st.binary(max_size=300)))
+def test_error_body_parser_never_raises(body):
+    parsed = parse_error_body(body)
+    assert parsed is None or isinstance(parsed, ErrorBody)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "type": json_values,
+            "message": json_values,
+            "param": json_values,
+        },
+    )
+)
+def test_error_body_parser_on_json_objects(data):
+    parsed = parse_error_body(json.dumps(data))
+    shaped = isinstance(data.get("type"), str) and isinstance(data.get("message"), str)
+    if shaped:
+        assert parsed == ErrorBody(
+            data["type"],
+            data["message"],
+            None if data.get("param") is None else str(data["param"]),
+        )
+    else:
+        assert parsed is None
+
+
+@given(
+    status=st.integers(min_value=400, max_value=599),
+    body=st.one_of(st.text(max_size=200), st.binary(max_size=200)),
+    request_id=st.one_of(st.none(), st.from_regex(r"req_[0-9a-f]{16}", fullmatch=True)),
+)
+def test_any_error_response_becomes_an_api_error(status, body, request_id):
+    headers = {"Request-Id": request_id} if request_id else {}
+    error = api_error_from_response(status, headers, body)
+    assert isinstance(error, APIError)
+    assert error.status_code == status
+    assert error.request_id == request_id
+    assert error.hint
+    assert str(status) in str(error)
+    if parse_error_body(body) is None:
+        assert isinstance(error, UnexpectedResponse)
