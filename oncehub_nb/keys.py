@@ -8,7 +8,6 @@ read fresh on every call and never loaded into ``os.environ``.
 
 from __future__ import annotations
 
-import hmac
 import io
 import logging
 import os
@@ -117,6 +116,8 @@ class ApiKey:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ApiKey):
             return NotImplemented
+        import hmac
+
         return hmac.compare_digest(self._value.encode(), other._value.encode())
 
     def __hash__(self) -> int:

@@ -7,22 +7,23 @@ as tracebacks. Loading this module imports neither httpx nor ipywidgets.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from traitlets import Bool, Float, Int, TraitError, Unicode, observe, validate
 
-from oncehub_nb.errors import KeyNotFound, OnceHubError
-from oncehub_nb.inline import display_now
-from oncehub_nb.keys import DEFAULT_VAR, ApiKey, KeySearch, locate_key
-from oncehub_nb.prompt import NoInteractiveInput, ask_for_key, can_ask
-from oncehub_nb.session import Session, current
-from oncehub_nb.urls import check_base_url
+# Only IPython and traitlets at import: %load_ext must stay cheap. The rest of the
+# package loads on the first magic call.
+if TYPE_CHECKING:
+    from oncehub_nb.errors import OnceHubError
+    from oncehub_nb.keys import ApiKey, KeySearch
+    from oncehub_nb.session import Session
 
 __all__ = ["OnceHubMagics", "OnceHubUsageError", "load", "unload"]
 
+DEFAULT_VAR = "ONCEHUB_API_KEY"
 SANDBOX_KEY_SOURCE = "the built-in sandbox (demo key)"
 INLINE_KEY_WARNING = (
     "Warning: a key typed into the cell is now in IPython's input history and in the "
@@ -69,8 +70,17 @@ class OnceHubMagics(Magics):
 
     def __init__(self, shell: Any = None, session: Session | None = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
-        self.session = session or current()
-        self._push_settings()
+        self._session = session
+
+    @property
+    def session(self) -> Session:
+        """The shared session, made to follow these settings on first use."""
+        if self._session is None:
+            from oncehub_nb.session import current
+
+            self._session = current()
+            self._push_settings()
+        return self._session
 
     # -- configuration -------------------------------------------------------------
 
@@ -96,6 +106,9 @@ class OnceHubMagics(Magics):
         value = proposal["value"]
         if not value:
             return value
+        from oncehub_nb.errors import OnceHubError
+        from oncehub_nb.urls import check_base_url
+
         try:
             return check_base_url(value)
         except OnceHubError as error:
@@ -119,10 +132,12 @@ class OnceHubMagics(Magics):
         "rate_limit",
     )
     def _settings_changed(self, change: Any) -> None:
-        self._push_settings()
+        if self._session is not None:
+            self._push_settings()
 
     def _push_settings(self) -> None:
-        self.session.configure(
+        assert self._session is not None
+        self._session.configure(
             base_url=self.base_url or None,
             timeout=self.timeout,
             connect_timeout=self.connect_timeout,
@@ -136,6 +151,8 @@ class OnceHubMagics(Magics):
     # -- helpers ---------------------------------------------------------------------
 
     def _search(self, args: Any) -> KeySearch:
+        from oncehub_nb.keys import locate_key
+
         search = locate_key(
             args.key,
             env_file=args.env_file or self.env_file or None,
@@ -146,6 +163,8 @@ class OnceHubMagics(Magics):
         return search
 
     def _base_url(self, args: Any) -> str | None:
+        from oncehub_nb.urls import check_base_url
+
         if not args.base_url:
             return None
         return check_base_url(args.base_url)
@@ -198,6 +217,9 @@ class OnceHubMagics(Magics):
         notebook, asks with a hidden prompt in a terminal, and fails at once
         where nobody can answer (nbclient, papermill).
         """
+        from oncehub_nb.errors import OnceHubError
+        from oncehub_nb.inline import display_now
+
         args = parse_argstring(self.oncehub_auth, line)
         if args.forget:
             had_key = self.session.forget()
@@ -218,6 +240,9 @@ class OnceHubMagics(Magics):
 
     def _resolve_key(self, args: Any) -> tuple[ApiKey | None, str | None]:
         """The key to use and its base URL; (None, …) when the widget was shown instead."""
+        from oncehub_nb.keys import ApiKey
+        from oncehub_nb.prompt import NoInteractiveInput, ask_for_key, can_ask
+
         base_url = self._base_url(args)
         if args.sandbox:
             from oncehub_nb.sandbox import DEMO_KEY
@@ -266,6 +291,9 @@ class OnceHubMagics(Magics):
         ``r = %oncehub_test`` keeps the result: r.ok, r.account, r.status_code,
         r.request_id, r.error. The session is not changed.
         """
+        from oncehub_nb.errors import OnceHubError
+        from oncehub_nb.inline import display_now
+
         args = parse_argstring(self.oncehub_test, line)
         self._warn_inline_key(args)
         try:
@@ -281,6 +309,9 @@ class OnceHubMagics(Magics):
         return result
 
     def _run_test(self, args: Any) -> Any:
+        from oncehub_nb.errors import KeyNotFound
+        from oncehub_nb.keys import ApiKey
+
         base_url = self._base_url(args)
         if args.sandbox:
             from oncehub_nb.sandbox import DEMO_KEY

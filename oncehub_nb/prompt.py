@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 from typing import Any
 
@@ -43,6 +42,8 @@ def ask_for_key(shell: Any, var: str = DEFAULT_VAR) -> ApiKey:
     """Prompt with getpass (ipykernel forwards it to the front end, masked)."""
     if not can_ask(shell):
         raise NoInteractiveInput(var)
+    import getpass
+
     from IPython.core.error import StdinNotImplementedError
 
     try:

@@ -134,6 +134,14 @@ class Session:
             return self._client
 
     @property
+    def base_url(self) -> str | None:
+        """Where the session's calls go: the signed-in client's URL, else the setting."""
+        with self._lock:
+            if self._client is not None and not self._client.closed:
+                return self._client.base_url
+            return self.settings.base_url
+
+    @property
     def signed_in(self) -> bool:
         return self._client is not None and not self._client.closed
 

@@ -55,7 +55,7 @@ class AuthWidget:
 
         self.session = session or current()
         self.var = var or self.session.settings.var
-        self.base_url = base_url
+        self._base_url = base_url
         self.last_result: ValidationResult | None = None
         self._busy = False
         dotenv_path = env_file or self.session.settings.env_file or _discovered_dotenv()
@@ -99,6 +99,11 @@ class AuthWidget:
             self.password.on_submit(self._on_validate)
         self.source.observe(self._show_source_fields, names="value")
         self._show_source_fields()
+
+    @property
+    def base_url(self) -> str | None:
+        """The URL given, else wherever the session already talks to (e.g. its sandbox)."""
+        return self._base_url or self.session.base_url
 
     # -- behaviour ---------------------------------------------------------------------
 
