@@ -26,27 +26,25 @@ from oncehub_nb._version import __version__
 from oncehub_nb.errors import (
     APIError,
     ConnectionFailed,
+    KeyNotFound,
     TimeoutFailed,
     TLSFailed,
     TransportError,
     UnexpectedResponse,
     api_error_from_response,
 )
-from oncehub_nb.keys import DEFAULT_VAR, ApiKey, require_key
+from oncehub_nb.keys import DEFAULT_VAR, ApiKey, locate_key
 from oncehub_nb.ratelimit import ACCOUNT_LIMIT, ADDRESS_LIMIT, Limit, RateLimiter, shared_limiter
-from oncehub_nb.urls import BASE_URL_VAR, DEFAULT_BASE_URL, check_base_url
+from oncehub_nb.urls import resolve_base_url
 
 if TYPE_CHECKING:
     from oncehub_nb.results import ValidationResult
 
 __all__ = [
-    "BASE_URL_VAR",
-    "DEFAULT_BASE_URL",
     "APIKeyAuth",
     "CallInfo",
     "OnceHub",
     "RetryPolicy",
-    "check_base_url",
     "redact_headers",
 ]
 
@@ -173,8 +171,12 @@ class OnceHub:
         env_file: str | os.PathLike[str] | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.key = require_key(key, env_file=env_file, var=var)
-        self.base_url = check_base_url(base_url or os.environ.get(BASE_URL_VAR) or DEFAULT_BASE_URL)
+        search = locate_key(key, env_file=env_file, var=var)
+        if search.key is None:
+            raise KeyNotFound(search.tried + search.warnings, var=var)
+        self.key = search.key
+        # base URL: argument > ONCEHUB_BASE_URL > the key's .env file > OnceHub's
+        self.base_url = resolve_base_url(base_url, search.dotenv_base_url)
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self.total_timeout = total_timeout

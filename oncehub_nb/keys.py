@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from oncehub_nb.errors import DotenvError, InvalidKeyInput, KeyNotFound
+from oncehub_nb.urls import BASE_URL_VAR
 
 __all__ = [
     "DEFAULT_VAR",
@@ -135,6 +136,7 @@ class KeySearch:
     tried: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     dotenv_path: Path | None = None
+    dotenv_base_url: str | None = None  # ONCEHUB_BASE_URL from the same dotenv file
 
     @property
     def source(self) -> str | None:
@@ -198,6 +200,7 @@ def _key_from_dotenv(path: Path, var: str, search: KeySearch, *, explicit: bool)
         search.warnings.append(
             f"{where}: line(s) {numbers} could not be parsed (expected NAME=value)."
         )
+    search.dotenv_base_url = values.get(BASE_URL_VAR) or None
     value = values.get(var)
     if value is None:
         others = sorted(name for name in values if name != var)

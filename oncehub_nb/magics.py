@@ -68,9 +68,11 @@ class OnceHubMagics(Magics):
         True, help="Wait to stay under OnceHub's limits (5/s per account, 200/5 min per IP)."
     ).tag(config=True)
 
+    _session: Session | None = None  # set before traitlets applies config (and observers run)
+
     def __init__(self, shell: Any = None, session: Session | None = None, **kwargs: Any) -> None:
-        super().__init__(shell=shell, **kwargs)
         self._session = session
+        super().__init__(shell=shell, **kwargs)
 
     @property
     def session(self) -> Session:
@@ -258,7 +260,10 @@ class OnceHubMagics(Magics):
             return ask_for_key(self.shell, var), base_url
         search = self._search(args)
         if search.key is not None:
-            return search.key, base_url
+            from oncehub_nb.urls import resolve_base_url
+
+            explicit = base_url or self.base_url or None
+            return search.key, resolve_base_url(explicit, search.dotenv_base_url)
         if args.fallback_sandbox:
             from oncehub_nb.sandbox import DEMO_KEY
 
@@ -323,7 +328,12 @@ class OnceHubMagics(Magics):
             search = self._search(args)
             if search.key is None:
                 raise KeyNotFound(search.tried + search.warnings, var=args.var or self.var)
-            return self.session.check(search.key, base_url)
+            from oncehub_nb.urls import resolve_base_url
+
+            explicit = base_url or self.base_url or None
+            return self.session.check(
+                search.key, resolve_base_url(explicit, search.dotenv_base_url)
+            )
         if not self.session.signed_in:
             raise OnceHubUsageError(
                 "No OnceHub key in this session: run %oncehub_auth first "
@@ -332,11 +342,32 @@ class OnceHubMagics(Magics):
         return self.session.client().test()
 
 
+def _drop_from_configurables(shell: Any) -> None:
+    configurables = getattr(shell, "configurables", [])
+    configurables[:] = [c for c in configurables if not isinstance(c, OnceHubMagics)]
+
+
 def load(shell: Any) -> None:
-    """Register the magics once per shell (loading twice is harmless)."""
+    """Register the magics once per shell (loading twice is harmless).
+
+    Settings from the IPython config that are unusable are reported and dropped,
+    so the extension still loads with its defaults.
+    """
     if any(isinstance(c, OnceHubMagics) for c in getattr(shell, "configurables", [])):
         return
-    shell.register_magics(OnceHubMagics(shell=shell))
+    try:
+        magics = OnceHubMagics(shell=shell)
+    except TraitError as error:
+        _drop_from_configurables(shell)  # IPython added the half-made instance
+        print(
+            f"oncehub_nb: ignoring the OnceHubMagics settings in your config: {error}",
+            file=sys.stderr,
+        )
+        config = getattr(shell, "config", None)
+        if config is not None and "OnceHubMagics" in config:
+            del config["OnceHubMagics"]
+        magics = OnceHubMagics(shell=shell)
+    shell.register_magics(magics)
 
 
 def unload(shell: Any) -> None:
@@ -346,5 +377,5 @@ def unload(shell: Any) -> None:
             for kind, names in configurable.magics.items():
                 for name in names:
                     shell.magics_manager.magics[kind].pop(name, None)
-            shell.configurables.remove(configurable)
+    _drop_from_configurables(shell)
     shell.magics_manager.registry.pop("OnceHubMagics", None)

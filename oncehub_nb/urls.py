@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from urllib.parse import urlsplit
 
 from oncehub_nb.errors import ConfigError, InsecureURLError
 
-__all__ = ["BASE_URL_VAR", "DEFAULT_BASE_URL", "LOOPBACK_HOSTS", "check_base_url"]
+__all__ = [
+    "BASE_URL_VAR",
+    "DEFAULT_BASE_URL",
+    "LOOPBACK_HOSTS",
+    "check_base_url",
+    "resolve_base_url",
+]
 
 DEFAULT_BASE_URL = "https://api.oncehub.com/v2"
 BASE_URL_VAR = "ONCEHUB_BASE_URL"
@@ -26,3 +33,9 @@ def check_base_url(url: str) -> str:
             f"Refusing plain-HTTP base URL {url!r}: the key would travel in clear."
         )
     return url.strip().rstrip("/")
+
+
+def resolve_base_url(explicit: str | None = None, dotenv_value: str | None = None) -> str:
+    """The base URL to use: explicit > ONCEHUB_BASE_URL > the .env file's > OnceHub's."""
+    chosen = explicit or os.environ.get(BASE_URL_VAR) or dotenv_value or DEFAULT_BASE_URL
+    return check_base_url(chosen)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from oncehub_nb.keys import DEFAULT_VAR, ApiKey, require_key
+from oncehub_nb.keys import DEFAULT_VAR, ApiKey
 from oncehub_nb.results import ValidationResult
 
 __all__ = ["validate"]
@@ -21,11 +21,12 @@ def validate(
 ) -> ValidationResult:
     """Find the key (argument > environment > .env), call ``GET /test``, return the result.
 
+    The base URL: ``base_url`` > ONCEHUB_BASE_URL > the same .env file's > OnceHub's.
+
     Raises KeyProblem or ConfigError when there is no usable key or setting;
     answers from OnceHub, good or bad, come back as the result.
     """
     from oncehub_nb.api_client import OnceHub
 
-    api_key = require_key(key, env_file=env_file, var=var)
-    with OnceHub(api_key, base_url=base_url, **client_options) as client:
+    with OnceHub(key, env_file=env_file, var=var, base_url=base_url, **client_options) as client:
         return client.test()

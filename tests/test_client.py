@@ -312,3 +312,15 @@ def test_client_repr_masks_key(sandbox):
     with make_client(sandbox, "FAKE-client-repr-0009") as client:
         assert "client-repr" not in repr(client)
         assert "…0009" in repr(client)
+
+
+def test_base_url_from_the_keys_dotenv_file(monkeypatch, sandbox, tmp_path):
+    (tmp_path / ".env").write_text(
+        f"ONCEHUB_API_KEY={DEMO_KEY}\nONCEHUB_BASE_URL={sandbox.base_url}\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = validate(**FAST)
+    assert result.ok and result.base_url == sandbox.base_url
+    monkeypatch.setenv("ONCEHUB_BASE_URL", "http://127.0.0.1:9/v2")
+    with OnceHub(**FAST) as client:
+        assert client.base_url == "http://127.0.0.1:9/v2"  # the environment wins over .env
