@@ -130,3 +130,25 @@ def test_sandbox_command_serves_until_interrupted(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_demo_check_uses_the_sandbox_without_a_key(capsys):
+    from oncehub_nb.demo import main as demo_main
+
+    status = demo_main(["--no-lab"])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "No OnceHub API key configured" in out and "using the sandbox" in out
+    assert f"Key valid for {DEMO_ACCOUNT}" in out
+
+
+def test_demo_check_uses_your_key_when_configured(capsys, sandbox, monkeypatch):
+    from oncehub_nb.demo import main as demo_main
+
+    monkeypatch.setenv("ONCEHUB_API_KEY", DEMO_KEY)
+    monkeypatch.setenv("ONCEHUB_BASE_URL", sandbox.base_url)
+    status = demo_main(["--no-lab"])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "Validating your key (environment variable ONCEHUB_API_KEY)" in out
+    assert sandbox.count(key=DEMO_KEY) == 1

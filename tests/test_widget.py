@@ -1,0 +1,161 @@
+"""The auth widget driven from Python: fields set, button clicked, as a front end would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from support import CANARY_ACCOUNT, CANARY_KEY
+
+import oncehub_nb
+from oncehub_nb.sandbox import DEMO_ACCOUNT, DEMO_KEY
+from oncehub_nb.session import current
+from oncehub_nb.widget import TEXT_FALLBACK, AuthWidget
+
+
+@pytest.fixture
+def form(sandbox) -> Iterator[AuthWidget]:
+    widget = AuthWidget(base_url=sandbox.base_url)
+    yield widget
+    current().forget()
+    widget.box.close_all()
+
+
+def type_and_validate(form: AuthWidget, key: str) -> None:
+    form.source.value = "typed"
+    form.password.value = key
+    form.button.click()
+
+
+def press_enter(form: AuthWidget, key: str) -> None:
+    """What the front end sends when Enter is pressed in the field."""
+    form.source.value = "typed"
+    form.password.value = key
+    form.password._handle_string_msg(None, {"event": "submit"}, None)
+
+
+def all_widget_state() -> str:
+    import json
+
+    import ipywidgets
+
+    return json.dumps(ipywidgets.Widget.get_manager_state(drop_defaults=False))
+
+
+def test_typed_key_validates_signs_in_and_is_cleared(form):
+    type_and_validate(form, CANARY_KEY)
+    assert form.password.value == ""
+    assert f"Key valid for {CANARY_ACCOUNT}" in form.status.value
+    assert "the sign-in form" in form.status.value
+    assert current().signed_in
+    assert oncehub_nb.client().get("/users", limit=1)["data"]
+    assert CANARY_KEY not in all_widget_state()
+
+
+def test_enter_in_the_field_does_the_same(form):
+    press_enter(form, DEMO_KEY)
+    assert form.password.value == ""
+    assert DEMO_ACCOUNT in form.status.value
+    assert form.last_result.ok
+
+
+def test_wrong_key_shows_the_error_and_reenables_the_button(form):
+    seen = []
+    form.button.observe(lambda change: seen.append(change["new"]), names="disabled")
+    type_and_validate(form, "FAKE-wrong-widget-key-0001")
+    status = form.status.value
+    for piece in ("401", "authentication_error", "Invalid API key.", "req_", "mistyped"):
+        assert piece in status
+    assert seen == [True, False]  # busy while validating, enabled again after
+    assert form.button.description == "Validate"
+    assert not current().signed_in
+    assert form.password.value == ""
+
+
+@pytest.mark.parametrize(
+    ("key", "pieces"),
+    [
+        ("sandbox-forbidden", ("403", "Enterprise")),
+        ("sandbox-ratelimited", ("429", "rate_limit_error")),
+    ],
+)
+def test_fault_keys_show_their_messages(form, key, pieces):
+    current().configure(retries=1)
+    try:
+        type_and_validate(form, key)
+    finally:
+        current().configure(retries=3)
+    for piece in pieces:
+        assert piece in form.status.value
+    assert not form.button.disabled
+
+
+def test_empty_typed_key_says_what_to_do(form, sandbox):
+    type_and_validate(form, "   ")
+    assert "No key was typed" in form.status.value
+    assert "Paste your key" in form.status.value
+    assert sandbox.count() == 0
+
+
+def test_bad_input_is_refused_before_any_request(form, sandbox):
+    type_and_validate(form, "FAKE key with space")
+    assert "contains a space" in form.status.value
+    assert "FAKE key with space" not in form.status.value
+    assert sandbox.count() == 0
+
+
+def test_key_from_a_dotenv_file(form, tmp_path):
+    env_file = tmp_path / "keys.env"
+    env_file.write_text(f"ONCEHUB_API_KEY={DEMO_KEY}\n", encoding="utf-8")
+    form.source.value = "dotenv"
+    form.path.value = str(env_file)
+    form.button.click()
+    assert DEMO_ACCOUNT in form.status.value
+    assert f"dotenv file {env_file}" in form.status.value
+
+
+def test_missing_dotenv_file_is_reported(form, tmp_path):
+    form.source.value = "dotenv"
+    form.path.value = str(tmp_path / "absent.env")
+    form.button.click()
+    assert "No dotenv file at" in form.status.value
+    assert not form.button.disabled
+
+
+def test_dotenv_path_is_prefilled_with_the_discovered_file(tmp_path, monkeypatch):
+    (tmp_path / ".env").write_text(f"ONCEHUB_API_KEY={DEMO_KEY}\n", encoding="utf-8")
+    nested = tmp_path / "notebooks"
+    nested.mkdir()
+    monkeypatch.chdir(nested)
+    widget = AuthWidget()
+    assert widget.path.value == str(tmp_path / ".env")
+    assert widget.source.value == "dotenv"
+    assert widget.password.layout.display == "none"
+    widget.source.value = "typed"
+    assert widget.path.layout.display == "none" and widget.password.layout.display is None
+
+
+def test_the_field_is_a_password_field_and_warns_about_saving(form):
+    import ipywidgets
+
+    assert isinstance(form.password, ipywidgets.Password)
+    assert "Do not save the notebook" in form.note.value
+    assert "oncehub-auth" in form.box._dom_classes
+
+
+def test_text_fallback_says_what_to_do(form):
+    bundle = form._repr_mimebundle_()
+    assert bundle["text/plain"] == TEXT_FALLBACK
+    assert "%oncehub_auth --prompt" in TEXT_FALLBACK and ".env" in TEXT_FALLBACK
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_session_sandbox_is_used_when_no_url_given(sandbox):
+    current().sign_in(oncehub_nb.ApiKey(DEMO_KEY), sandbox.base_url)
+    try:
+        widget = AuthWidget()
+        assert widget.base_url == sandbox.base_url
+        type_and_validate(widget, DEMO_KEY)
+        assert DEMO_ACCOUNT in widget.status.value
+    finally:
+        current().forget()
