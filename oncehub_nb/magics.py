@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["OnceHubMagics", "OnceHubUsageError", "load", "unload"]
 
 DEFAULT_VAR = "ONCEHUB_API_KEY"
-SANDBOX_KEY_SOURCE = "the built-in sandbox (demo key)"
+SANDBOX_KEY_SOURCE = "the built-in sandbox (demo key)"  # as in oncehub_nb.cli
 INLINE_KEY_WARNING = (
     "Warning: a key typed into the cell is now in IPython's input history and in the "
     "notebook's source. Prefer ONCEHUB_API_KEY or a .env file next to the notebook "

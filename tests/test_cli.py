@@ -23,6 +23,7 @@ def test_check_with_sandbox(capsys):
     assert status == 0
     assert "built-in sandbox" in out
     assert f"Key valid for {DEMO_ACCOUNT}" in out
+    assert "from the built-in sandbox (demo key)" in out
     assert "Traceback" not in out
 
 
