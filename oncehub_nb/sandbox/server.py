@@ -6,7 +6,7 @@ import contextlib
 import socket
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,7 +38,7 @@ class RecordedRequest:
     method: str
     path: str
     query: str
-    api_key: str | None
+    api_key: str | None = field(repr=False)  # kept for tests; never shown in a repr
     client_address: str
     status: int
     request_id: str
