@@ -34,5 +34,17 @@ check: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py
 
+# Debian's Chromium, driven by Playwright; never a browser downloaded by `playwright install`.
+CHROMIUM := /usr/bin/chromium
+
+## make e2e: browser tests (JupyterLab, Notebook 7) and a terminal IPython test
+e2e: $(VENV)/.installed-test-e2e $(CHROMIUM)
+	$(BIN)/python -m pytest tests/e2e
+
+$(CHROMIUM):
+	@test "$$(id -u)" = 0 || { echo "$@ is missing: as root, apt-get install -y chromium fonts-liberation" >&2; exit 1; }
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-liberation
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Helpers for the browser and terminal tests: isolation, servers, pages, keys."""
