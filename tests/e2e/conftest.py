@@ -73,7 +73,10 @@ def home_guard() -> Iterator[HomeGuard]:
     guard = HomeGuard().start()
     yield guard
     appeared = guard.new_entries()
-    assert not appeared, f"the browser tests wrote into {guard.home}: {appeared}"
+    assert not appeared, (
+        f"new in {guard.home} during the browser tests (started {guard.started}): {appeared}; "
+        "every process the suite starts has its own HOME, so check for another run, too"
+    )
 
 
 @pytest.fixture(scope="session")

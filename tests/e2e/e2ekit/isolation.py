@@ -6,6 +6,7 @@ import json
 import os
 import pwd
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,6 +110,7 @@ class HomeGuard:
 
     home: Path = field(default_factory=real_home)
     before: set[str] = field(default_factory=set)
+    started: str = ""
 
     def snapshot(self) -> set[str]:
         """Every watched directory that exists, and every file or folder beneath it."""
@@ -125,8 +127,17 @@ class HomeGuard:
 
     def start(self) -> HomeGuard:
         self.before = self.snapshot()
+        self.started = time.strftime("%H:%M:%S")
         return self
 
     def new_entries(self) -> list[str]:
-        """What appeared in the watched places since ``start``."""
-        return sorted(self.snapshot() - self.before)
+        """What appeared in the watched places since ``start``, each with its time."""
+        entries = []
+        for relative in sorted(self.snapshot() - self.before):
+            try:
+                mtime = (self.home / relative).stat().st_mtime
+                when = time.strftime("%H:%M:%S", time.localtime(mtime))
+            except OSError:
+                when = "gone again"
+            entries.append(f"{relative} ({when})")
+        return entries

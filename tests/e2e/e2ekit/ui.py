@@ -295,7 +295,7 @@ class AuthForm:
         self.assert_not_shown("after validating")
         self.status.scroll_into_view_if_needed()
         ui.shot(f"result-{_slug(self._typed)}{'-enter' if enter else ''}")
-        return self.status.inner_text()
+        return self.status.text_content() or ""  # layout-independent, unlike inner_text
 
     def validate(
         self,
