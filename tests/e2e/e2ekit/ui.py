@@ -121,7 +121,10 @@ class NotebookUI:
         self.page.add_locator_handler(
             kernel_dialog, lambda dialog: dialog.locator(".jp-mod-accept").click()
         )
-        self.page.goto(self.server.page_url(self.notebook), timeout=timeout * SECOND)
+        self.check(
+            "opening the notebook",
+            lambda: self.page.goto(self.server.page_url(self.notebook), timeout=timeout * SECOND),
+        )
         self.check(
             "notebook shown",
             lambda: expect(self.page.locator(".jp-Notebook")).to_be_visible(
@@ -213,7 +216,9 @@ class NotebookUI:
             "sign-in form rendered",
             lambda: expect(root).to_have_count(1, timeout=timeout * SECOND),
         )
-        root.scroll_into_view_if_needed(timeout=10 * SECOND)
+        self.check(
+            "scrolling to the form", lambda: root.scroll_into_view_if_needed(timeout=10 * SECOND)
+        )
         self.check("sign-in form visible", lambda: expect(root).to_be_visible(timeout=SECOND))
         return AuthForm(self, root)
 
@@ -293,7 +298,7 @@ class AuthForm:
         )
         ui.check("key field cleared", lambda: expect(self.key_field).to_have_value(""))
         self.assert_not_shown("after validating")
-        self.status.scroll_into_view_if_needed()
+        ui.check("scrolling to the result", lambda: self.status.scroll_into_view_if_needed())
         ui.shot(f"result-{_slug(self._typed)}{'-enter' if enter else ''}")
         return self.status.text_content() or ""  # layout-independent, unlike inner_text
 
