@@ -45,7 +45,7 @@ def html_card(title: str, ok: bool, rows: Sequence[Row]) -> str:
         f'<div class="oncehub-result oncehub-{"ok" if ok else "error"}" '
         f'style="border-left:4px solid {accent};padding:4px 10px;margin:2px 0;'
         "color:var(--jp-content-font-color1, inherit);"
-        'font-family:var(--jp-ui-font-family, inherit);font-size:13px">'
+        'font-family:var(--jp-ui-font-family, inherit);font-size:13px;line-height:1.4">'
         f'<div style="font-weight:600;color:{accent};margin-bottom:3px">'
         f"{mark} {escape(title)}</div>"
         f'<table style="border-collapse:collapse;margin:0">{body}</table></div>'

@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
-from oncehub_nb.errors import AuthenticationError, KeyProblem, PermissionDenied
+from oncehub_nb.errors import KeyProblem
 from oncehub_nb.keys import DEFAULT_VAR, ApiKey
 
 if TYPE_CHECKING:
@@ -101,29 +101,25 @@ class Session:
     def sign_in(
         self, key: ApiKey, base_url: str | None = None, *, validate: bool = True
     ) -> ValidationResult | None:
-        """Validate ``key`` and keep it for the session, unless OnceHub rejected it.
+        """Validate ``key`` and, if OnceHub confirms it, make it the session's key.
 
-        A rejected key (401, 403) leaves the session as it was. When the check
-        could not answer (network, 429, 5xx) the key is kept, and the result says so.
+        Any failure leaves the session as it was, and the result says so;
+        ``validate=False`` keeps the key without asking OnceHub.
         """
         new_client = self.make_client(key, base_url)
         result = new_client.test() if validate else None
-        if result is not None and isinstance(result.error, AuthenticationError | PermissionDenied):
+        if result is not None and not result.ok:
             new_client.close()
-            return result
+            kept = "the previous key is still in use" if self.signed_in else "no key is set"
+            note = (
+                f"The session was not changed ({kept}). To keep a key that cannot be "
+                "checked right now, use %oncehub_auth --no-validate."
+            )
+            return replace(result, notes=(*result.notes, note))
         with self._lock:
             old, self._client, self.key = self._client, new_client, key
         if old is not None:
             old.close()
-        if result is not None and not result.ok:
-            result = replace(
-                result,
-                notes=(
-                    *result.notes,
-                    "The key is kept for this session: it was not rejected, "
-                    "but it could not be confirmed either.",
-                ),
-            )
         return result
 
     def client(self) -> OnceHub:

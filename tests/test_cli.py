@@ -123,7 +123,7 @@ def test_sandbox_command_serves_until_interrupted(tmp_path):
         answer = httpx.get(f"{base_url}/test", headers={"API-Key": DEMO_KEY}, timeout=5)
         assert answer.status_code == 200
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=10)
+        out, err = proc.communicate(timeout=30)
         assert proc.returncode == 0, err
         assert "sandbox stopped" in out
         assert "Traceback" not in err

@@ -88,6 +88,21 @@ def test_fault_keys_show_their_messages(form, key, pieces):
     for piece in pieces:
         assert piece in form.status.value
     assert not form.button.disabled
+    assert not current().signed_in
+    assert "The session was not changed (no key is set)" in form.status.value
+
+
+def test_a_failed_check_keeps_the_working_key(form):
+    type_and_validate(form, DEMO_KEY)
+    working = oncehub_nb.client()
+    current().configure(retries=0)
+    try:
+        type_and_validate(form, "sandbox-server-error")
+    finally:
+        current().configure(retries=3)
+    assert "HTTP 500" in form.status.value
+    assert "the previous key is still in use" in form.status.value
+    assert oncehub_nb.client() is working and not working.closed
 
 
 def test_empty_typed_key_says_what_to_do(form, sandbox):
