@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +11,22 @@ from support import CANARY_ACCOUNT, CANARY_KEY
 
 from oncehub_nb import ratelimit
 from oncehub_nb.sandbox import Sandbox
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_ipython_and_jupyter_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """IPython's profile and history, and kernels' runtime files, stay out of the real home."""
+    home = tmp_path_factory.mktemp("home")
+    names = ("IPYTHONDIR", "JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR", "JUPYTER_CONFIG_DIR")
+    saved = {name: os.environ.get(name) for name in names}
+    for name in names:
+        os.environ[name] = str(home / name.lower())
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(autouse=True)

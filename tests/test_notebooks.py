@@ -8,21 +8,12 @@ from datetime import datetime
 from pathlib import Path
 
 import nbformat
-import pytest
 from nbclient import NotebookClient
 from support import CANARY_ACCOUNT, CANARY_KEY
 
 from oncehub_nb.sandbox import DEMO_ACCOUNT, DEMO_KEY
 
 TUTORIAL = Path(__file__).resolve().parent.parent / "notebooks" / "01-authenticate.ipynb"
-
-
-@pytest.fixture(autouse=True)
-def kernel_home(tmp_path, monkeypatch):
-    """Kernels write their profile and runtime files here, not in the real home."""
-    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
-    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
-    monkeypatch.setenv("JUPYTER_PLATFORM_DIRS", "1")
 
 
 def execute(nb: nbformat.NotebookNode, folder: Path, **options) -> nbformat.NotebookNode:
