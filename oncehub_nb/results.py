@@ -167,7 +167,3 @@ class ValidationResult:
         from oncehub_nb.inline import display_unless_shown
 
         display_unless_shown(self)
-
-    @property
-    def is_transport_failure(self) -> bool:
-        return isinstance(self.error, TransportError)
