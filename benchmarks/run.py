@@ -112,16 +112,25 @@ def bench_load_ext() -> tuple[str, float, float] | None:
     )
     del InteractiveShell
 
-    def once(extension: str) -> float:
+    import os
+    import tempfile
+
+    def once(extension: str, env: dict[str, str]) -> float:
         out = subprocess.run(
-            [sys.executable, "-c", code, extension], capture_output=True, text=True, check=True
+            [sys.executable, "-c", code, extension],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
         ).stdout
         return float(out.strip().splitlines()[-1])
 
     ours, dotenv = [], []
-    for _ in range(9):
-        ours.append(once("oncehub_nb"))
-        dotenv.append(once("dotenv"))
+    with tempfile.TemporaryDirectory() as ipython_dir:  # the shells' profile, not ~/.ipython
+        env = {**os.environ, "IPYTHONDIR": ipython_dir}
+        for _ in range(9):
+            ours.append(once("oncehub_nb", env))
+            dotenv.append(once("dotenv", env))
     return (
         "%load_ext oncehub_nb / %load_ext dotenv (fresh shells)",
         statistics.median(ours),
