@@ -17,7 +17,6 @@ from oncehub_nb.errors import ConfigError, KeyProblem
 __all__ = ["main"]
 
 EXIT_VALID, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
-SANDBOX_KEY_SOURCE = "the built-in sandbox (demo key)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,11 +57,11 @@ def _check(args: argparse.Namespace) -> int:
     key, base_url = args.key, args.base_url
     with ExitStack() as stack:
         if args.sandbox:
-            from oncehub_nb.keys import ApiKey
-            from oncehub_nb.sandbox import DEMO_KEY, Sandbox
+            from oncehub_nb.keys import sandbox_key
+            from oncehub_nb.sandbox import Sandbox
 
             sandbox = stack.enter_context(Sandbox())
-            key = key or ApiKey(DEMO_KEY, source=SANDBOX_KEY_SOURCE)
+            key = sandbox_key(key)
             base_url = sandbox.base_url
             print(f"Using the built-in sandbox at {base_url} (no real OnceHub account).")
         elif args.key:

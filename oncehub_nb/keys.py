@@ -26,14 +26,17 @@ __all__ = [
     "ApiKey",
     "KeySearch",
     "check_key_text",
+    "discover_dotenv",
     "find_key",
     "key_from_dotenv",
     "locate_key",
     "require_key",
+    "sandbox_key",
 ]
 
 DEFAULT_VAR = "ONCEHUB_API_KEY"
 MAX_KEY_LENGTH = 256
+SANDBOX_KEY_SOURCE = "the built-in sandbox (demo key)"
 _WHAT_TO_DO = "Copy the key again from OnceHub (or from your .env file) and paste only the key."
 
 
@@ -177,7 +180,8 @@ def _dotenv_bindings(path: Path) -> tuple[dict[str, str | None], list[int]]:
     return values, bad_lines
 
 
-def _discover_dotenv() -> Path | None:
+def discover_dotenv() -> Path | None:
+    """The ``.env`` nearest the current folder (the notebook's), going upward; None if none."""
     from dotenv import find_dotenv
 
     found = find_dotenv(usecwd=True)
@@ -248,7 +252,7 @@ def locate_key(
         search.dotenv_path = path
         search.key = _key_from_dotenv(path, var, search, explicit=True)
         return search
-    path = _discover_dotenv()
+    path = discover_dotenv()
     if path is None:
         search.tried.append(f"no .env file in {Path.cwd()} or its parent folders")
         return search
@@ -267,6 +271,15 @@ def key_from_dotenv(
     if key is None:
         raise KeyNotFound(search.tried + search.warnings, var=var)
     return key, search.warnings
+
+
+def sandbox_key(value: str | None = None) -> ApiKey:
+    """The key for the built-in sandbox: the one given, else the sandbox's demo key."""
+    if value:
+        return ApiKey(value, source="argument")
+    from oncehub_nb.sandbox import DEMO_KEY
+
+    return ApiKey(DEMO_KEY, source=SANDBOX_KEY_SOURCE)
 
 
 def find_key(

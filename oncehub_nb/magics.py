@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["OnceHubMagics", "OnceHubUsageError", "load", "unload"]
 
 DEFAULT_VAR = "ONCEHUB_API_KEY"
-SANDBOX_KEY_SOURCE = "the built-in sandbox (demo key)"  # as in oncehub_nb.cli
 INLINE_KEY_WARNING = (
     "Warning: a key typed into the cell is now in IPython's input history and in the "
     "notebook's source. Prefer ONCEHUB_API_KEY or a .env file next to the notebook "
@@ -242,16 +241,12 @@ class OnceHubMagics(Magics):
 
     def _resolve_key(self, args: Any) -> tuple[ApiKey | None, str | None]:
         """The key to use and its base URL; (None, …) when the widget was shown instead."""
-        from oncehub_nb.keys import ApiKey
+        from oncehub_nb.keys import sandbox_key
         from oncehub_nb.prompt import NoInteractiveInput, ask_for_key, can_ask
 
         base_url = self._base_url(args)
         if args.sandbox:
-            from oncehub_nb.sandbox import DEMO_KEY
-
-            base_url = self.session.sandbox_url()
-            source = "argument" if args.key else SANDBOX_KEY_SOURCE
-            return ApiKey(args.key or DEMO_KEY, source=source), base_url
+            return sandbox_key(args.key), self.session.sandbox_url()
         if args.widget:
             self._show_widget(base_url=base_url)
             return None, base_url
@@ -265,10 +260,8 @@ class OnceHubMagics(Magics):
             explicit = base_url or self.base_url or None
             return search.key, resolve_base_url(explicit, search.dotenv_base_url)
         if args.fallback_sandbox:
-            from oncehub_nb.sandbox import DEMO_KEY
-
             print("No OnceHub key found: using the built-in sandbox (no real account).")
-            return ApiKey(DEMO_KEY, source=SANDBOX_KEY_SOURCE), self.session.sandbox_url()
+            return sandbox_key(), self.session.sandbox_url()
         in_kernel = getattr(self.shell, "kernel", None) is not None
         if in_kernel and can_ask(self.shell):
             tried = "; ".join(search.tried)
@@ -315,15 +308,11 @@ class OnceHubMagics(Magics):
 
     def _run_test(self, args: Any) -> Any:
         from oncehub_nb.errors import KeyNotFound
-        from oncehub_nb.keys import ApiKey
+        from oncehub_nb.keys import sandbox_key
 
         base_url = self._base_url(args)
         if args.sandbox:
-            from oncehub_nb.sandbox import DEMO_KEY
-
-            source = "argument" if args.key else SANDBOX_KEY_SOURCE
-            key = ApiKey(args.key or DEMO_KEY, source=source)
-            return self.session.check(key, self.session.sandbox_url())
+            return self.session.check(sandbox_key(args.key), self.session.sandbox_url())
         if args.key or args.env_file or args.var or base_url:
             search = self._search(args)
             if search.key is None:

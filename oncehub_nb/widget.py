@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from oncehub_nb.errors import InvalidKeyInput, OnceHubError
-from oncehub_nb.keys import ApiKey, key_from_dotenv
+from oncehub_nb.keys import ApiKey, discover_dotenv, key_from_dotenv
 from oncehub_nb.results import ValidationResult
 from oncehub_nb.session import Session, current
 
@@ -28,12 +28,6 @@ SAVE_WARNING = (
     "Do not save the notebook while a key is typed in but not yet validated."
 )
 TYPED_SOURCE = "the sign-in form"
-
-
-def _discovered_dotenv() -> str:
-    from dotenv import find_dotenv
-
-    return find_dotenv(usecwd=True) or str(Path.cwd() / ".env")
 
 
 class AuthWidget:
@@ -58,7 +52,11 @@ class AuthWidget:
         self._base_url = base_url
         self.last_result: ValidationResult | None = None
         self._busy = False
-        dotenv_path = env_file or self.session.settings.env_file or _discovered_dotenv()
+        dotenv_path = (
+            env_file
+            or self.session.settings.env_file
+            or str(discover_dotenv() or Path.cwd() / ".env")
+        )
         has_dotenv = Path(dotenv_path).is_file()
 
         self.source = w.ToggleButtons(
