@@ -13,6 +13,7 @@ from contextlib import ExitStack
 
 from oncehub_nb._version import __version__
 from oncehub_nb.errors import ConfigError, KeyProblem
+from oncehub_nb.settings import DEFAULTS, Settings
 
 __all__ = ["main"]
 
@@ -32,9 +33,11 @@ def _parser() -> argparse.ArgumentParser:
         description="Find your API key (ONCEHUB_API_KEY, then .env) and validate it.",
     )
     check.add_argument("--env-file", metavar="PATH", help="read the key from this dotenv file")
-    check.add_argument("--var", default="ONCEHUB_API_KEY", help="variable holding the key")
+    check.add_argument("--var", default=DEFAULTS.var, help="variable holding the key")
     check.add_argument("--base-url", metavar="URL", help="API base URL (default: OnceHub's)")
-    check.add_argument("--timeout", type=float, default=10.0, help="read timeout in seconds")
+    check.add_argument(
+        "--timeout", type=float, default=DEFAULTS.timeout, help=Settings.help("timeout").lower()
+    )
     check.add_argument(
         "--key",
         metavar="KEY",
@@ -52,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from oncehub_nb.validate import validate
+    from oncehub_nb.validation import validate
 
     key, base_url = args.key, args.base_url
     with ExitStack() as stack:

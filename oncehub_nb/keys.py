@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import NoReturn
 
 from oncehub_nb.errors import DotenvError, InvalidKeyInput, KeyNotFound
-from oncehub_nb.urls import BASE_URL_VAR
+from oncehub_nb.settings import API_KEY_VAR, BASE_URL_VAR
 
 __all__ = [
-    "DEFAULT_VAR",
     "MAX_KEY_LENGTH",
     "ApiKey",
     "KeySearch",
@@ -34,7 +33,6 @@ __all__ = [
     "sandbox_key",
 ]
 
-DEFAULT_VAR = "ONCEHUB_API_KEY"
 MAX_KEY_LENGTH = 256
 SANDBOX_KEY_SOURCE = "the built-in sandbox (demo key)"
 _WHAT_TO_DO = "Copy the key again from OnceHub (or from your .env file) and paste only the key."
@@ -105,7 +103,7 @@ class ApiKey:
         """Remarks about the input, e.g. that whitespace was stripped."""
         return ["surrounding whitespace was removed"] if self.stripped else []
 
-    def export_to_environ(self, var: str = DEFAULT_VAR) -> None:
+    def export_to_environ(self, var: str = API_KEY_VAR) -> None:
         """Put the key into ``os.environ[var]``: only when you ask for it."""
         os.environ[var] = self._value
 
@@ -221,7 +219,7 @@ def locate_key(
     value: str | ApiKey | None = None,
     *,
     env_file: str | os.PathLike[str] | None = None,
-    var: str = DEFAULT_VAR,
+    var: str = API_KEY_VAR,
     environ: Mapping[str, str] | None = None,
     use_dotenv: bool = True,
 ) -> KeySearch:
@@ -262,7 +260,7 @@ def locate_key(
 
 
 def key_from_dotenv(
-    path: str | os.PathLike[str], var: str = DEFAULT_VAR
+    path: str | os.PathLike[str], var: str = API_KEY_VAR
 ) -> tuple[ApiKey, list[str]]:
     """The key in one dotenv file, with any warnings; DotenvError/KeyNotFound otherwise."""
     search = KeySearch(key=None, dotenv_path=Path(path).expanduser())
@@ -286,7 +284,7 @@ def find_key(
     value: str | ApiKey | None = None,
     *,
     env_file: str | os.PathLike[str] | None = None,
-    var: str = DEFAULT_VAR,
+    var: str = API_KEY_VAR,
     environ: Mapping[str, str] | None = None,
 ) -> ApiKey | None:
     """Return the first key found (argument > environment > dotenv), or None."""
@@ -297,7 +295,7 @@ def require_key(
     value: str | ApiKey | None = None,
     *,
     env_file: str | os.PathLike[str] | None = None,
-    var: str = DEFAULT_VAR,
+    var: str = API_KEY_VAR,
     environ: Mapping[str, str] | None = None,
 ) -> ApiKey:
     """Like find_key, but raise KeyNotFound (saying what was tried) instead of None."""

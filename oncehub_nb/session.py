@@ -8,51 +8,19 @@ Nothing here imports IPython, ipywidgets or httpx at import time.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, fields, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from oncehub_nb.errors import KeyProblem
-from oncehub_nb.keys import DEFAULT_VAR, ApiKey
+from oncehub_nb.errors import NoSessionKey
+from oncehub_nb.keys import ApiKey
+from oncehub_nb.settings import Settings
 
 if TYPE_CHECKING:
-    from oncehub_nb.api_client import OnceHub
-    from oncehub_nb.results import ValidationResult
+    from oncehub_nb.http.api_client import OnceHub
     from oncehub_nb.sandbox import Sandbox
+    from oncehub_nb.validation import ValidationResult
 
-__all__ = ["NoSessionKey", "Session", "Settings", "client", "current"]
-
-
-class NoSessionKey(KeyProblem):
-    """Cell code asked for the session's client before any key was set."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "No OnceHub key in this session yet.",
-            hint="Run %oncehub_auth (after %load_ext oncehub_nb), or use oncehub_nb.AuthWidget().",
-        )
-
-    @property
-    def title(self) -> str:
-        return "Not signed in"
-
-
-@dataclass(frozen=True)
-class Settings:
-    """How the session's clients are made; the magics' traitlets write into this."""
-
-    base_url: str | None = None
-    timeout: float = 10.0
-    connect_timeout: float = 5.0
-    total_timeout: float = 30.0
-    retries: int = 3
-    var: str = DEFAULT_VAR
-    env_file: str | None = None
-    rate_limit: bool = True
-
-    def client_options(self) -> dict[str, Any]:
-        """Keyword arguments for OnceHub(…) other than the key and base URL."""
-        names = {"timeout", "connect_timeout", "total_timeout", "retries", "rate_limit"}
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name in names}
+__all__ = ["NoSessionKey", "Session", "client", "current"]
 
 
 class Session:
@@ -65,10 +33,10 @@ class Session:
         self.sandbox: Sandbox | None = None
         self._lock = threading.RLock()
 
-    def configure(self, **changes: Any) -> None:
-        """Change settings; the next client made uses them."""
+    def configure(self, settings: Settings | None = None, **changes: Any) -> None:
+        """Replace the settings (or change some); the next client made uses them."""
         with self._lock:
-            self.settings = replace(self.settings, **changes)
+            self.settings = replace(settings or self.settings, **changes)
 
     # -- the sandbox -------------------------------------------------------------
 
@@ -85,11 +53,11 @@ class Session:
 
     def make_client(self, key: ApiKey, base_url: str | None = None) -> OnceHub:
         """A new client for ``key`` with the session's settings (the caller closes it)."""
-        from oncehub_nb.api_client import OnceHub
+        from oncehub_nb.http.api_client import OnceHub
 
         return OnceHub(
             key,
-            base_url=base_url or self.settings.base_url,
+            base_url=base_url or self.settings.base_url or None,
             **self.settings.client_options(),
         )
 
@@ -135,7 +103,7 @@ class Session:
         with self._lock:
             if self._client is not None and not self._client.closed:
                 return self._client.base_url
-            return self.settings.base_url
+            return self.settings.base_url or None
 
     @property
     def signed_in(self) -> bool:

@@ -6,17 +6,10 @@ import os
 from urllib.parse import urlsplit
 
 from oncehub_nb.errors import ConfigError, InsecureURLError
+from oncehub_nb.settings import BASE_URL_VAR, DEFAULT_BASE_URL
 
-__all__ = [
-    "BASE_URL_VAR",
-    "DEFAULT_BASE_URL",
-    "LOOPBACK_HOSTS",
-    "check_base_url",
-    "resolve_base_url",
-]
+__all__ = ["LOOPBACK_HOSTS", "check_base_url", "resolve_base_url"]
 
-DEFAULT_BASE_URL = "https://api.oncehub.com/v2"
-BASE_URL_VAR = "ONCEHUB_BASE_URL"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -26,7 +19,7 @@ def check_base_url(url: str) -> str:
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ConfigError(
             f"Base URL {url!r} is not an http(s) URL.",
-            hint="Use https://api.oncehub.com/v2, or leave it unset.",
+            hint=f"Use {DEFAULT_BASE_URL}, or leave it unset.",
         )
     if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
         raise InsecureURLError(

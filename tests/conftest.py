@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from support import CANARY_ACCOUNT, CANARY_KEY
 
-from oncehub_nb import ratelimit
+from oncehub_nb.http import ratelimit
 from oncehub_nb.sandbox import Sandbox
 
 
@@ -37,9 +37,9 @@ def clean_environment(
     for var in ("ONCEHUB_API_KEY", "ONCEHUB_BASE_URL", "MY_ONCEHUB_KEY"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
-    ratelimit._registry.clear()
+    ratelimit._windows.clear()
     yield
-    ratelimit._registry.clear()
+    ratelimit._windows.clear()
 
 
 @pytest.fixture

@@ -1,5 +1,34 @@
-"""Constants shared by the tests."""
+"""Constants and helpers shared by the tests."""
+
+from __future__ import annotations
 
 # Obviously fake, and distinctive enough to search for in any output.
 CANARY_KEY = "FAKE-canary-key-0000-do-not-leak-7f3a"
 CANARY_ACCOUNT = "canary@example.com"
+
+
+class FakeClock:
+    """A clock whose time moves only when someone sleeps on it (or it is advanced).
+
+    Give it to the client (``clock=``) and to the sandbox (``clock=clock.monotonic``)
+    and waits take no real time, yet both sides agree on what time it is.
+    """
+
+    def __init__(self, start: float = 1000.0, epoch: float = 1_767_225_600.0) -> None:
+        self.now = start
+        self._epoch_at_start = epoch - start
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def time(self) -> float:
+        return self._epoch_at_start + self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds >= 0, seconds
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds

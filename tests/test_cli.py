@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 import os
+import queue
+import re
+import signal
+import socket
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
 
+import httpx
 import pytest
 
 from oncehub_nb.cli import main
-from oncehub_nb.sandbox import DEMO_ACCOUNT, DEMO_KEY
+from oncehub_nb.sandbox import DEMO_ACCOUNT, DEMO_KEY, Sandbox
+
+HANG_GUARD = 30  # seconds: only ever reached if a subprocess hangs
 
 
-def run(capsys, *argv: str) -> tuple[int, str, str]:
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run ``oncehub-nb argv...`` in-process: exit status, stdout, stderr."""
     status = main(list(argv))
     out, err = capsys.readouterr()
     return status, out, err
 
 
-def test_check_with_sandbox(capsys):
+def test_check_with_sandbox(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "check", "--sandbox")
     assert status == 0
     assert "built-in sandbox" in out
@@ -27,14 +38,16 @@ def test_check_with_sandbox(capsys):
     assert "Traceback" not in out
 
 
-def test_check_sandbox_with_a_fault_key(capsys):
+def test_check_sandbox_with_a_fault_key(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = run(capsys, "check", "--sandbox", "--key", "sandbox-forbidden")
     assert status == 1
     assert "403" in out and "No API access" in out
     assert "Traceback" not in out + err
 
 
-def test_check_reads_env_file(capsys, sandbox, tmp_path):
+def test_check_reads_env_file(
+    capsys: pytest.CaptureFixture[str], sandbox: Sandbox, tmp_path: Path
+) -> None:
     env_file = tmp_path / "my.env"
     env_file.write_text(f"ONCEHUB_API_KEY={DEMO_KEY}\n", encoding="utf-8")
     status, out, _ = run(
@@ -42,9 +55,12 @@ def test_check_reads_env_file(capsys, sandbox, tmp_path):
     )
     assert status == 0
     assert f"dotenv file {env_file}" in out
+    assert sandbox.count(key=DEMO_KEY) == 1
 
 
-def test_check_wrong_key_from_environment(capsys, sandbox, monkeypatch):
+def test_check_wrong_key_from_environment(
+    capsys: pytest.CaptureFixture[str], sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ONCEHUB_API_KEY", "FAKE-wrong-cli-key-0010")
     status, out, _ = run(capsys, "check", "--base-url", sandbox.base_url)
     assert status == 1
@@ -52,36 +68,62 @@ def test_check_wrong_key_from_environment(capsys, sandbox, monkeypatch):
     assert "FAKE-wrong-cli-key-0010" not in out
 
 
-def test_check_without_key_is_a_usage_error(capsys):
+def test_check_without_key_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = run(capsys, "check")
     assert status == 2
     assert "No OnceHub API key found" in err
     assert "ONCEHUB_API_KEY" in err and "Traceback" not in err
 
 
-def test_check_bad_key_input_is_a_usage_error(capsys, monkeypatch):
+def test_check_bad_key_input_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ONCEHUB_API_KEY", "FAKE bad\tkey")
-    status, _, err = run(capsys, "check")
+    status, out, err = run(capsys, "check")
     assert status == 2
-    assert "contains a" in err
+    assert out == ""
+    assert err.startswith(
+        "oncehub-nb: The API key contains a space (at character 5). "
+        "(key from environment variable ONCEHUB_API_KEY)"
+    )
+    assert "FAKE bad" not in err
 
 
-def test_check_missing_env_file_and_insecure_url(capsys, tmp_path):
+def test_check_missing_env_file_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     status, _, err = run(capsys, "check", "--env-file", str(tmp_path / "none.env"))
     assert status == 2 and "No dotenv file" in err
+
+
+def test_check_plain_http_url_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = run(
         capsys, "check", "--key", "FAKE-k-0011", "--base-url", "http://example.com/v2"
     )
     assert status == 2 and "Refusing plain-HTTP" in err
 
 
-def test_usage_error_from_argparse(capsys):
-    with pytest.raises(SystemExit) as caught:
-        main(["check", "--no-such-option"])
-    assert caught.value.code == 2
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that something else is listening on."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        yield holder.getsockname()[1]
 
 
-def test_python_dash_m_subprocess(tmp_path):
+def test_sandbox_on_a_busy_port_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], busy_port: int
+) -> None:
+    status, out, err = run(capsys, "sandbox", "--port", str(busy_port))
+    assert status == 2
+    assert out == ""
+    assert (
+        err == f"oncehub-nb: cannot start the sandbox on port {busy_port}: Address already in use\n"
+    )
+
+
+def test_python_dash_m_subprocess(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ONCEHUB_")}
     done = subprocess.run(
         [sys.executable, "-m", "oncehub_nb", "check", "--sandbox"],
@@ -95,12 +137,20 @@ def test_python_dash_m_subprocess(tmp_path):
     assert f"Key valid for {DEMO_ACCOUNT}" in done.stdout
 
 
-def test_sandbox_command_serves_until_interrupted(tmp_path):
-    import signal
-    import time
+def stream_lines(stream: object) -> queue.Queue[str | None]:
+    """Lines of ``stream`` as they come, read in a thread; None once it is closed."""
+    lines: queue.Queue[str | None] = queue.Queue()
 
-    import httpx
+    def pump() -> None:
+        for line in stream:  # type: ignore[attr-defined]
+            lines.put(line.rstrip("\n"))
+        lines.put(None)
 
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
+
+
+def test_sandbox_command_serves_until_interrupted() -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "oncehub_nb", "sandbox"],
@@ -110,30 +160,31 @@ def test_sandbox_command_serves_until_interrupted(tmp_path):
         env=env,
     )
     try:
-        base_url = None
-        deadline = time.monotonic() + 20
-        lines = []
-        while base_url is None and time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            lines.append(line)
-            for word in line.split():
-                if word.startswith("http://127.0.0.1:"):
-                    base_url = word.rstrip(".,")
-        assert base_url, lines
-        answer = httpx.get(f"{base_url}/test", headers={"API-Key": DEMO_KEY}, timeout=5)
+        lines = stream_lines(proc.stdout)
+        first = lines.get(timeout=HANG_GUARD)  # printed once the port is bound and served
+        running = re.fullmatch(r"OnceHub sandbox running at (http://127\.0\.0\.1:\d+/v2)", first)
+        assert running, first
+        seen = [first]
+        while seen[-1] != "Press Ctrl+C to stop.":  # the last line before it waits
+            line = lines.get(timeout=HANG_GUARD)
+            assert line is not None, seen
+            seen.append(line)
+        answer = httpx.get(f"{running.group(1)}/test", headers={"API-Key": DEMO_KEY}, timeout=5)
         assert answer.status_code == 200
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
-        assert proc.returncode == 0, err
-        assert "sandbox stopped" in out
-        assert "Traceback" not in err
+        assert proc.wait(timeout=HANG_GUARD) == 0
+        assert lines.get(timeout=HANG_GUARD) == "sandbox stopped"
+        assert lines.get(timeout=HANG_GUARD) is None
+        assert proc.stderr.read() == ""
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
 
 
-def test_demo_check_uses_the_sandbox_without_a_key(capsys):
+def test_demo_check_uses_the_sandbox_without_a_key(capsys: pytest.CaptureFixture[str]) -> None:
     from oncehub_nb.demo import main as demo_main
 
     status = demo_main(["--no-lab"])
@@ -143,7 +194,9 @@ def test_demo_check_uses_the_sandbox_without_a_key(capsys):
     assert f"Key valid for {DEMO_ACCOUNT}" in out
 
 
-def test_demo_check_uses_your_key_when_configured(capsys, sandbox, monkeypatch):
+def test_demo_check_uses_your_key_when_configured(
+    capsys: pytest.CaptureFixture[str], sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from oncehub_nb.demo import main as demo_main
 
     monkeypatch.setenv("ONCEHUB_API_KEY", DEMO_KEY)

@@ -16,6 +16,7 @@ KEY_D = "FAKE-key-from-dotenv-3333"
 
 
 def write_env(folder: Path, text: str) -> Path:
+    """Write ``folder/.env`` and return its path."""
     path = folder / ".env"
     path.write_text(text, encoding="utf-8")
     return path
@@ -80,8 +81,10 @@ def test_custom_variable_from_environment(monkeypatch):
 def test_nothing_found_returns_none_and_says_what_was_tried():
     search = locate_key()
     assert search.key is None
-    assert "ONCEHUB_API_KEY is not set" in search.tried
-    assert any("no .env file" in step for step in search.tried)
+    assert search.tried == [
+        "ONCEHUB_API_KEY is not set",
+        f"no .env file in {Path.cwd()} or its parent folders",
+    ]
     with pytest.raises(KeyNotFound) as caught:
         require_key()
     assert "ONCEHUB_API_KEY is not set" in str(caught.value)
@@ -125,21 +128,26 @@ def test_empty_environment_variable_falls_through_to_dotenv(monkeypatch, tmp_pat
 
 
 def test_malformed_lines_are_reported_by_number(monkeypatch, tmp_path, caplog):
-    write_env(tmp_path, f"this line is not an assignment 'oops\nONCEHUB_API_KEY={KEY_D}\n")
+    path = write_env(
+        tmp_path, f"this line is not an assignment 'oops\nONCEHUB_API_KEY={KEY_D}\nbad 'line\n"
+    )
     monkeypatch.chdir(tmp_path)
     search = locate_key()
     assert search.key.reveal() == KEY_D
-    assert search.warnings and "line(s) 1 could not be parsed" in search.warnings[0]
-    assert "oops" not in " ".join(search.warnings)
+    assert search.warnings == [
+        f".env at {path}: line(s) 1, 3 could not be parsed (expected NAME=value)."
+    ]
+    # python-dotenv would log its own warning about the same lines; it is silenced
+    assert [r for r in caplog.records if r.name.startswith("dotenv")] == []
 
 
-def test_unreadable_dotenv(monkeypatch, tmp_path):
+def test_unreadable_dotenv(tmp_path):
     (tmp_path / ".env").mkdir()
-    with pytest.raises(DotenvError, match="is a folder"):
+    with pytest.raises(DotenvError, match="is a folder, not a dotenv file"):
         find_key(env_file=tmp_path / ".env")
     binary = tmp_path / "binary.env"
     binary.write_bytes(b"ONCEHUB_API_KEY=\xff\xfe\n")
-    with pytest.raises(DotenvError, match="not UTF-8"):
+    with pytest.raises(DotenvError, match="is not UTF-8 text"):
         find_key(env_file=binary)
 
 
@@ -167,6 +175,8 @@ def test_masked_everywhere():
 
 def test_short_keys_show_nothing_of_themselves():
     assert ApiKey("FAKE-short").masked == "…"
+    assert ApiKey("FAKE-11char").masked == "…"  # 11 characters: still too short
+    assert ApiKey("FAKE-12chars").masked == "…hars"  # 12: the last four are shown
 
 
 def test_whitespace_is_stripped_and_said():
@@ -178,17 +188,24 @@ def test_whitespace_is_stripped_and_said():
 
 def test_equality_without_revealing():
     assert ApiKey("FAKE-same-key-6666") == ApiKey(" FAKE-same-key-6666 ")
+    assert hash(ApiKey("FAKE-same-key-6666")) == hash(ApiKey(" FAKE-same-key-6666 "))
     assert ApiKey("FAKE-same-key-6666") != ApiKey("FAKE-other-key-6666")
+    assert ApiKey("FAKE-same-key-6666") != "FAKE-same-key-6666"  # never equal to the text
 
 
 def test_not_placed_in_environ_unless_asked(monkeypatch):
     import os
 
+    # Recorded by monkeypatch, so whatever export_to_environ() writes is undone afterwards.
+    for var in ("ONCEHUB_API_KEY", "MY_ONCEHUB_KEY"):
+        monkeypatch.setenv(var, "placeholder")
+        monkeypatch.delenv(var)
     key = ApiKey("FAKE-env-export-7777")
     assert "ONCEHUB_API_KEY" not in os.environ
     key.export_to_environ()
     assert os.environ["ONCEHUB_API_KEY"] == "FAKE-env-export-7777"
-    monkeypatch.delenv("ONCEHUB_API_KEY")
+    key.export_to_environ("MY_ONCEHUB_KEY")
+    assert os.environ["MY_ONCEHUB_KEY"] == "FAKE-env-export-7777"
 
 
 def test_cannot_be_pickled():

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from oncehub_nb.errors import (
-    APIError,
-    ErrorBody,
-    InvalidKeyInput,
-    UnexpectedResponse,
-    api_error_from_response,
-    parse_error_body,
-)
+from oncehub_nb.errors import APIError, InvalidKeyInput, UnexpectedResponse
+from oncehub_nb.http.responses import ErrorBody, api_error_from_response, parse_error_body
 from oncehub_nb.keys import MAX_KEY_LENGTH, ApiKey, check_key_text
 
 printable_ascii = st.text(
@@ -48,13 +42,27 @@ def test_any_text_is_a_key_or_invalid_key_input(text):
 def test_printable_ascii_keys_are_accepted_and_masked(text):
     key = ApiKey(text)
     assert key.reveal() == text
-    assert repr(key).startswith("ApiKey('…")
+    shown = text[-4:] if len(text) >= 12 else ""  # the last four, and only for long keys
+    assert repr(key) == str(key) == f"ApiKey('…{shown}')"
 
 
-@given(st.one_of(st.text(max_size=300), st.binary(max_size=300)))
-def test_error_body_parser_never_raises(body):
-    parsed = parse_error_body(body)
-    assert parsed is None or isinstance(parsed, ErrorBody)
+def is_json_object(body: str | bytes) -> bool:
+    """Whether ``body`` parses as JSON into an object (a dict)."""
+    try:
+        return isinstance(json.loads(body), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
+@given(
+    st.one_of(st.text(max_size=300), st.binary(max_size=300)).filter(
+        lambda b: not is_json_object(b)
+    )
+)
+@example("[" * 100_000)  # nested too deep for the JSON parser
+@example(b"\xff\xfe{")  # not decodable
+def test_error_body_parser_gives_none_for_anything_but_a_json_object(body):
+    assert parse_error_body(body) is None
 
 
 json_values = st.recursive(
@@ -64,6 +72,11 @@ json_values = st.recursive(
     ),
     max_leaves=12,
 )
+
+
+@given(json_values.filter(lambda value: not isinstance(value, dict)))
+def test_error_body_parser_gives_none_for_other_json_values(value):
+    assert parse_error_body(json.dumps(value)) is None
 
 
 @given(
@@ -89,9 +102,19 @@ def test_error_body_parser_on_json_objects(data):
         assert parsed is None
 
 
+error_bodies = st.builds(
+    lambda error_type, message, param: json.dumps(
+        {"type": error_type, "message": message, **({} if param is None else {"param": param})}
+    ),
+    st.text(max_size=20),
+    st.text(max_size=60),
+    st.none() | st.text(max_size=10),
+)
+
+
 @given(
     status=st.integers(min_value=400, max_value=599),
-    body=st.one_of(st.text(max_size=200), st.binary(max_size=200)),
+    body=st.one_of(st.text(max_size=200), st.binary(max_size=200), error_bodies),
     request_id=st.one_of(st.none(), st.from_regex(r"req_[0-9a-f]{16}", fullmatch=True)),
 )
 def test_any_error_response_becomes_an_api_error(status, body, request_id):
@@ -102,5 +125,14 @@ def test_any_error_response_becomes_an_api_error(status, body, request_id):
     assert error.request_id == request_id
     assert error.hint
     assert str(status) in str(error)
-    if parse_error_body(body) is None:
+    parsed = parse_error_body(body)
+    if parsed is None:
         assert isinstance(error, UnexpectedResponse)
+        assert error.error_type is None
+    else:  # OnceHub's own words are kept
+        assert not isinstance(error, UnexpectedResponse)
+        assert (error.error_type, error.message, error.param) == (
+            parsed.type,
+            parsed.message,
+            parsed.param,
+        )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import socket
+from collections.abc import Iterator
 
 import pytest
 from support import CANARY_KEY
@@ -15,7 +17,7 @@ from oncehub_nb.errors import OnceHubError
 from oncehub_nb.keys import ApiKey, locate_key
 from oncehub_nb.sandbox import RateLimit
 
-FAST = {"backoff": 0.01, "rate_limit": False}
+FAST = {"backoff": 0.0, "rate_limit": False}
 
 
 def everything_said(caplog: pytest.LogCaptureFixture) -> str:
@@ -61,7 +63,7 @@ def test_canary_absent_from_every_failure(sandbox, debug_logs, failure):
             listener = stack.enter_context(_silent_port())
             base_url = f"http://127.0.0.1:{listener.getsockname()[1]}/v2"
         client = stack.enter_context(
-            OnceHub(key, base_url=base_url, retries=1, timeout=0.3, **FAST)
+            OnceHub(key, base_url=base_url, retries=1, timeout=0.1, **FAST)
         )
         if failure == "rate-limited":
             assert client.test().ok
@@ -111,13 +113,22 @@ def test_server_echo_is_scrubbed(sandbox):
         assert client.key.masked in client._scrub(f"bad key {CANARY_KEY}!")
 
 
-def test_no_handler_prints_the_key(sandbox, capfd):
-    logging.basicConfig(level=logging.DEBUG, force=True)
-    try:
-        with OnceHub(CANARY_KEY, base_url=sandbox.base_url, **FAST) as client:
-            client.test()
-    finally:
-        logging.basicConfig(level=logging.WARNING, force=True)
-    out, err = capfd.readouterr()
-    assert "HTTP Request" in err or "oncehub_nb" in err
-    assert CANARY_KEY not in out + err
+@pytest.fixture
+def root_log() -> Iterator[io.StringIO]:
+    """A handler on the root logger printing everything at DEBUG, as a user might add one."""
+    root, stream = logging.getLogger(), io.StringIO()
+    handler, saved_level = logging.StreamHandler(stream), root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(saved_level)
+
+
+def test_no_handler_prints_the_key(sandbox, root_log):
+    with OnceHub(CANARY_KEY, base_url=sandbox.base_url, **FAST) as client:
+        client.test()
+    printed = root_log.getvalue()
+    assert "HTTP Request: GET" in printed  # httpx's own log line
+    assert "GET /test -> 200" in printed  # ours
+    assert CANARY_KEY not in printed

@@ -8,20 +8,24 @@ import pytest
 from support import CANARY_ACCOUNT, CANARY_KEY
 
 import oncehub_nb
+from oncehub_nb.ipython.widget import TEXT_FALLBACK, AuthWidget
 from oncehub_nb.sandbox import DEMO_ACCOUNT, DEMO_KEY
 from oncehub_nb.session import current
-from oncehub_nb.widget import TEXT_FALLBACK, AuthWidget
 
 
 @pytest.fixture
 def form(sandbox) -> Iterator[AuthWidget]:
+    """A form aimed at the test's sandbox; the session's key and settings are restored after."""
+    settings = current().settings
     widget = AuthWidget(base_url=sandbox.base_url)
     yield widget
     current().forget()
+    current().configure(settings)
     widget.box.close_all()
 
 
 def type_and_validate(form: AuthWidget, key: str) -> None:
+    """Type ``key`` into the field and click Validate."""
     form.source.value = "typed"
     form.password.value = key
     form.button.click()
@@ -35,6 +39,7 @@ def press_enter(form: AuthWidget, key: str) -> None:
 
 
 def all_widget_state() -> str:
+    """Every widget's state, as it would be saved into the notebook."""
     import json
 
     import ipywidgets
@@ -48,7 +53,7 @@ def test_typed_key_validates_signs_in_and_is_cleared(form):
     assert f"Key valid for {CANARY_ACCOUNT}" in form.status.value
     assert "the sign-in form" in form.status.value
     assert current().signed_in
-    assert oncehub_nb.client().get("/users", limit=1)["data"]
+    assert len(oncehub_nb.client().get("/users", limit=1)["data"]) == 1
     assert CANARY_KEY not in all_widget_state()
 
 
@@ -73,20 +78,18 @@ def test_wrong_key_shows_the_error_and_reenables_the_button(form):
 
 
 @pytest.mark.parametrize(
-    ("key", "pieces"),
+    ("key", "pieces", "attempts"),
     [
-        ("sandbox-forbidden", ("403", "Enterprise")),
-        ("sandbox-ratelimited", ("429", "rate_limit_error")),
+        ("sandbox-forbidden", ("403", "Enterprise"), 1),  # a 403 is not retried
+        ("sandbox-ratelimited", ("429", "rate_limit_error"), 2),  # a 429 is, once here
     ],
 )
-def test_fault_keys_show_their_messages(form, key, pieces):
-    current().configure(retries=1)
-    try:
-        type_and_validate(form, key)
-    finally:
-        current().configure(retries=3)
+def test_fault_keys_show_their_messages(form, sandbox, key, pieces, attempts):
+    current().configure(retries=1, backoff=0)  # no real waiting between attempts
+    type_and_validate(form, key)
     for piece in pieces:
         assert piece in form.status.value
+    assert sandbox.count(key=key) == attempts
     assert not form.button.disabled
     assert not current().signed_in
     assert "The session was not changed (no key is set)" in form.status.value
@@ -96,10 +99,7 @@ def test_a_failed_check_keeps_the_working_key(form):
     type_and_validate(form, DEMO_KEY)
     working = oncehub_nb.client()
     current().configure(retries=0)
-    try:
-        type_and_validate(form, "sandbox-server-error")
-    finally:
-        current().configure(retries=3)
+    type_and_validate(form, "sandbox-server-error")
     assert "HTTP 500" in form.status.value
     assert "the previous key is still in use" in form.status.value
     assert oncehub_nb.client() is working and not working.closed
@@ -143,11 +143,25 @@ def test_dotenv_path_is_prefilled_with_the_discovered_file(tmp_path, monkeypatch
     nested.mkdir()
     monkeypatch.chdir(nested)
     widget = AuthWidget()
-    assert widget.path.value == str(tmp_path / ".env")
-    assert widget.source.value == "dotenv"
-    assert widget.password.layout.display == "none"
-    widget.source.value = "typed"
-    assert widget.path.layout.display == "none" and widget.password.layout.display is None
+    try:
+        assert widget.path.value == str(tmp_path / ".env")
+        assert widget.source.value == "dotenv"
+        assert widget.password.layout.display == "none"
+        widget.source.value = "typed"
+        assert widget.path.layout.display == "none" and widget.password.layout.display is None
+    finally:
+        widget.box.close_all()
+
+
+def test_without_a_dotenv_file_the_form_asks_for_a_typed_key(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    widget = AuthWidget()
+    try:
+        assert widget.source.value == "typed"
+        assert widget.path.value == str(tmp_path / ".env")  # where one would be looked for
+        assert widget.path.layout.display == "none" and widget.password.layout.display is None
+    finally:
+        widget.box.close_all()
 
 
 def test_the_field_is_a_password_field_and_warns_about_saving(form):
@@ -162,15 +176,19 @@ def test_text_fallback_says_what_to_do(form):
     bundle = form._repr_mimebundle_()
     assert bundle["text/plain"] == TEXT_FALLBACK
     assert "%oncehub_auth --prompt" in TEXT_FALLBACK and ".env" in TEXT_FALLBACK
-    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == form.box.model_id
 
 
-def test_session_sandbox_is_used_when_no_url_given(sandbox):
-    current().sign_in(oncehub_nb.ApiKey(DEMO_KEY), sandbox.base_url)
+def test_session_url_is_used_when_no_url_given(sandbox):
+    """A form made without ``base_url`` talks to wherever the session already talks to."""
+    signed_in = current().sign_in(oncehub_nb.ApiKey(DEMO_KEY), sandbox.base_url)
+    widget = AuthWidget()
     try:
-        widget = AuthWidget()
+        assert signed_in is not None and signed_in.ok
         assert widget.base_url == sandbox.base_url
         type_and_validate(widget, DEMO_KEY)
         assert DEMO_ACCOUNT in widget.status.value
+        assert sandbox.count(key=DEMO_KEY) == 2  # the sign-in, then the form's own check
     finally:
         current().forget()
+        widget.box.close_all()

@@ -42,8 +42,3 @@ class SlidingWindows:
                 return False
             window.append(now)
             return True
-
-    def reset(self) -> None:
-        """Forget every recorded timestamp."""
-        with self._lock:
-            self._windows.clear()

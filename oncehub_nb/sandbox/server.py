@@ -6,6 +6,7 @@ import contextlib
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -60,6 +61,7 @@ class Sandbox:
         retry_after: float | None = None,
         slow_seconds: float = 60.0,
         accounts: dict[str, str] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.host = host
         self.port = port
@@ -70,8 +72,8 @@ class Sandbox:
         self._accounts = {DEMO_KEY: DEMO_ACCOUNT, **(accounts or {})}
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
-        self._key_windows = SlidingWindows()
-        self._address_windows = SlidingWindows()
+        self._key_windows = SlidingWindows(clock)  # a test may share its fake clock
+        self._address_windows = SlidingWindows(clock)
         self._data: dict[str, dict[str, Collection]] = {}
         self._stopping = threading.Event()
         self._server: _Server | None = None

@@ -5,28 +5,13 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from oncehub_nb.errors import KeyProblem
-from oncehub_nb.keys import DEFAULT_VAR, ApiKey
+from oncehub_nb.errors import KeyProblem, NoInteractiveInput
+from oncehub_nb.keys import ApiKey
+from oncehub_nb.settings import API_KEY_VAR
 
-__all__ = ["NoInteractiveInput", "ask_for_key", "can_ask"]
+__all__ = ["ask_for_key", "can_ask"]
 
 PROMPT = "OnceHub API key (typing is hidden): "
-
-
-class NoInteractiveInput(KeyProblem):
-    """Nobody can answer a prompt here (nbclient, papermill, piped input)."""
-
-    def __init__(self, var: str = DEFAULT_VAR) -> None:
-        super().__init__(
-            "No OnceHub API key found, and this session cannot ask for one "
-            "(no interactive input, e.g. nbclient, papermill or Run All).",
-            hint=f"Set {var} in the environment or add {var}=<your key> to a .env file "
-            "next to the notebook, then run the cell again.",
-        )
-
-    @property
-    def title(self) -> str:
-        return "No API key"
 
 
 def can_ask(shell: Any) -> bool:
@@ -38,10 +23,10 @@ def can_ask(shell: Any) -> bool:
     return stdin is not None and not stdin.closed and stdin.isatty()
 
 
-def ask_for_key(shell: Any, var: str = DEFAULT_VAR) -> ApiKey:
+def ask_for_key(shell: Any, var: str = API_KEY_VAR) -> ApiKey:
     """Prompt with getpass (ipykernel forwards it to the front end, masked)."""
     if not can_ask(shell):
-        raise NoInteractiveInput(var)
+        raise NoInteractiveInput(var=var)
     import getpass
 
     from IPython.core.error import StdinNotImplementedError
@@ -49,7 +34,7 @@ def ask_for_key(shell: Any, var: str = DEFAULT_VAR) -> ApiKey:
     try:
         text = getpass.getpass(PROMPT)
     except (StdinNotImplementedError, EOFError):
-        raise NoInteractiveInput(var) from None
+        raise NoInteractiveInput(var=var) from None
     except KeyboardInterrupt:
         raise KeyProblem("Cancelled: no key was entered.", hint="Run the cell again.") from None
     return ApiKey(text, source="hidden prompt")

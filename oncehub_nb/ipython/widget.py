@@ -13,8 +13,8 @@ from typing import Any
 
 from oncehub_nb.errors import InvalidKeyInput, OnceHubError
 from oncehub_nb.keys import ApiKey, discover_dotenv, key_from_dotenv
-from oncehub_nb.results import ValidationResult
 from oncehub_nb.session import Session, current
+from oncehub_nb.validation import ValidationResult
 
 __all__ = ["TEXT_FALLBACK", "AuthWidget"]
 

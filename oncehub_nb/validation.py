@@ -1,17 +1,20 @@
-"""What a key validation produced: a value that shows itself as text or HTML."""
+"""Is this key valid? ``validate()`` asks OnceHub, and ``ValidationResult`` shows the answer."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from oncehub_nb.errors import APIError, OnceHubError, TransportError
+from oncehub_nb.keys import ApiKey
 from oncehub_nb.render import Row, html_card, text_card
+from oncehub_nb.settings import API_KEY_VAR
 
 if TYPE_CHECKING:
-    from oncehub_nb.api_client import OnceHub
+    from oncehub_nb.http.api_client import OnceHub
 
-__all__ = ["ValidationResult", "account_from_message"]
+__all__ = ["ValidationResult", "account_from_message", "validate"]
 
 _VALID_PREFIX = "valid for account:"
 
@@ -114,7 +117,8 @@ class ValidationResult:
             return f"Key valid for {self.account or 'your OnceHub account'}"
         assert self.error is not None
         if isinstance(self.error, APIError):
-            return f"{self.error.title} — HTTP {self.status_code}"
+            status = "not sent" if self.status_code is None else f"HTTP {self.status_code}"
+            return f"{self.error.title} — {status}"
         return self.error.title
 
     # -- display ---------------------------------------------------------------
@@ -131,13 +135,15 @@ class ValidationResult:
         else:
             if self.status_code is not None:
                 rows.append(("Status", str(self.status_code)))
+            elif isinstance(self.error, APIError):
+                rows.append(("Status", "not sent"))
             if self.error_type:
                 rows.append(("Error type", self.error_type))
             rows.append(("Message", self.message))
             if self.status_code is not None:
                 rows.append(("Param", self.param or "—"))
                 rows.append(("Request-Id", self.request_id or "—"))
-            body = getattr(self.error, "body_excerpt", "")
+            body = getattr(self.error, "body_excerpt", "")  # what a person reads, not markup
             if body:
                 rows.append(("Body", body))
             if self.masked_key or self.key_source:
@@ -164,6 +170,28 @@ class ValidationResult:
         return html_card(self.title, self.ok, self.rows())
 
     def _ipython_display_(self) -> None:
-        from oncehub_nb.inline import display_unless_shown
+        from oncehub_nb.ipython.display import display_unless_shown
 
         display_unless_shown(self)
+
+
+def validate(
+    key: ApiKey | str | None = None,
+    *,
+    env_file: str | os.PathLike[str] | None = None,
+    var: str = API_KEY_VAR,
+    base_url: str | None = None,
+    **client_options: Any,
+) -> ValidationResult:
+    """Find the key (argument > environment > .env), call ``GET /test``, return the result.
+
+    The base URL: ``base_url`` > ONCEHUB_BASE_URL > the same .env file's > OnceHub's.
+    ``client_options`` are OnceHub's (timeout, retries, backoff, …).
+
+    Raises KeyProblem or ConfigError when there is no usable key or setting;
+    answers from OnceHub, good or bad, come back as the result.
+    """
+    from oncehub_nb.http.api_client import OnceHub
+
+    with OnceHub(key, env_file=env_file, var=var, base_url=base_url, **client_options) as client:
+        return client.test()

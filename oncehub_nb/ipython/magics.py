@@ -7,28 +7,32 @@ as tracebacks. Loading this module imports neither httpx nor ipywidgets.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
+from dataclasses import fields
+from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
-from traitlets import Bool, Float, Int, TraitError, Unicode, observe, validate
+from traitlets import Bool, Float, Int, TraitError, TraitType, Unicode, observe, validate
 
-# Only IPython and traitlets at import: %load_ext must stay cheap. The rest of the
-# package loads on the first magic call.
-if TYPE_CHECKING:
-    from oncehub_nb.errors import OnceHubError
-    from oncehub_nb.keys import ApiKey, KeySearch
-    from oncehub_nb.session import Session
+from oncehub_nb.errors import KeyNotFound, NoInteractiveInput, OnceHubError
+from oncehub_nb.ipython.display import display_now
+from oncehub_nb.ipython.prompt import ask_for_key, can_ask
+from oncehub_nb.keys import ApiKey, KeySearch, locate_key, sandbox_key
+from oncehub_nb.session import Session, current
+from oncehub_nb.settings import Settings, check_setting
+from oncehub_nb.urls import check_base_url, resolve_base_url
+from oncehub_nb.validation import ValidationResult
 
 __all__ = ["OnceHubMagics", "OnceHubUsageError", "load", "unload"]
 
-DEFAULT_VAR = "ONCEHUB_API_KEY"
 INLINE_KEY_WARNING = (
     "Warning: a key typed into the cell is now in IPython's input history and in the "
     "notebook's source. Prefer ONCEHUB_API_KEY or a .env file next to the notebook "
     "(see .env.example), and consider rotating this key in OnceHub."
 )
+SETTING_NAMES = tuple(item.name for item in fields(Settings))
+_TRAIT_KINDS: dict[type, type[TraitType]] = {bool: Bool, int: Int, float: Float, str: Unicode}
 
 
 class OnceHubUsageError(UsageError):
@@ -43,29 +47,26 @@ def _usage(error: OnceHubError) -> OnceHubUsageError:
     return OnceHubUsageError(str(error))
 
 
+def _setting(name: str) -> TraitType:
+    """A ``%config`` trait for one of :class:`Settings`' fields: its type, default and help."""
+    default = Settings.default(name)
+    return _TRAIT_KINDS[type(default)](default, help=Settings.help(name)).tag(config=True)
+
+
 @magics_class
 class OnceHubMagics(Magics):
     """Magics for the OnceHub API. Settings: ``%config OnceHubMagics``."""
 
-    base_url = Unicode(
-        "",
-        help="API base URL. Empty: ONCEHUB_BASE_URL, else https://api.oncehub.com/v2.",
-    ).tag(config=True)
-    timeout = Float(10.0, help="Seconds to wait for OnceHub's answer.").tag(config=True)
-    connect_timeout = Float(5.0, help="Seconds to wait for a connection.").tag(config=True)
-    total_timeout = Float(30.0, help="Seconds one call may take in all, retries included.").tag(
-        config=True
-    )
-    retries = Int(3, help="Retries of a GET after 429, 5xx or a connection error.").tag(config=True)
-    var = Unicode(DEFAULT_VAR, help="Environment/.env variable that holds the key.").tag(
-        config=True
-    )
-    env_file = Unicode(
-        "", help="Dotenv file to read. Empty: .env from the notebook's folder upward."
-    ).tag(config=True)
-    rate_limit = Bool(
-        True, help="Wait to stay under OnceHub's limits (5/s per account, 200/5 min per IP)."
-    ).tag(config=True)
+    # One trait per Settings field (a test checks that none is missing).
+    base_url = _setting("base_url")
+    timeout = _setting("timeout")
+    connect_timeout = _setting("connect_timeout")
+    total_timeout = _setting("total_timeout")
+    retries = _setting("retries")
+    backoff = _setting("backoff")
+    rate_limit = _setting("rate_limit")
+    var = _setting("var")
+    env_file = _setting("env_file")
 
     _session: Session | None = None  # set before traitlets applies config (and observers run)
 
@@ -77,83 +78,41 @@ class OnceHubMagics(Magics):
     def session(self) -> Session:
         """The shared session, made to follow these settings on first use."""
         if self._session is None:
-            from oncehub_nb.session import current
-
             self._session = current()
             self._push_settings()
         return self._session
 
     # -- configuration -------------------------------------------------------------
 
-    @validate("timeout", "connect_timeout", "total_timeout")
-    def _positive_seconds(self, proposal: Any) -> float:
-        value = proposal["value"]
-        if not value > 0:
-            raise TraitError(
-                f"OnceHubMagics.{proposal['trait'].name} must be a number of seconds above 0, "
-                f"not {value}."
-            )
-        return value
+    def settings(self) -> Settings:
+        """The current settings as one value."""
+        return Settings(**{name: getattr(self, name) for name in SETTING_NAMES})
 
-    @validate("retries")
-    def _sane_retries(self, proposal: Any) -> int:
-        value = proposal["value"]
-        if not 0 <= value <= 10:
-            raise TraitError(f"OnceHubMagics.retries must be between 0 and 10, not {value}.")
-        return value
-
-    @validate("base_url")
-    def _secure_base_url(self, proposal: Any) -> str:
-        value = proposal["value"]
-        if not value:
-            return value
-        from oncehub_nb.errors import OnceHubError
-        from oncehub_nb.urls import check_base_url
-
+    @validate(*SETTING_NAMES)
+    def _check_setting(self, proposal: Any) -> Any:
+        name = proposal["trait"].name
         try:
-            return check_base_url(value)
+            return check_setting(name, proposal["value"])
         except OnceHubError as error:
-            raise TraitError(str(error)) from None
+            said = str(error)
+            raise TraitError(
+                f"OnceHubMagics.{said}"
+                if said.startswith(name)
+                else f"OnceHubMagics.{name}: {said}"
+            ) from None
 
-    @validate("var")
-    def _variable_name(self, proposal: Any) -> str:
-        value = proposal["value"]
-        if not value.isidentifier():
-            raise TraitError(f"OnceHubMagics.var must be a variable name, not {value!r}.")
-        return value
-
-    @observe(
-        "base_url",
-        "timeout",
-        "connect_timeout",
-        "total_timeout",
-        "retries",
-        "var",
-        "env_file",
-        "rate_limit",
-    )
+    @observe(*SETTING_NAMES)
     def _settings_changed(self, change: Any) -> None:
         if self._session is not None:
             self._push_settings()
 
     def _push_settings(self) -> None:
         assert self._session is not None
-        self._session.configure(
-            base_url=self.base_url or None,
-            timeout=self.timeout,
-            connect_timeout=self.connect_timeout,
-            total_timeout=self.total_timeout,
-            retries=self.retries,
-            var=self.var,
-            env_file=self.env_file or None,
-            rate_limit=self.rate_limit,
-        )
+        self._session.configure(self.settings())
 
     # -- helpers ---------------------------------------------------------------------
 
     def _search(self, args: Any) -> KeySearch:
-        from oncehub_nb.keys import locate_key
-
         search = locate_key(
             args.key,
             env_file=args.env_file or self.env_file or None,
@@ -164,8 +123,6 @@ class OnceHubMagics(Magics):
         return search
 
     def _base_url(self, args: Any) -> str | None:
-        from oncehub_nb.urls import check_base_url
-
         if not args.base_url:
             return None
         return check_base_url(args.base_url)
@@ -178,7 +135,7 @@ class OnceHubMagics(Magics):
     def _show_widget(self, message: str | None = None, base_url: str | None = None) -> None:
         from IPython.display import display
 
-        from oncehub_nb.widget import AuthWidget
+        from oncehub_nb.ipython.widget import AuthWidget  # ipywidgets: only when shown
 
         if message:
             print(message)
@@ -218,9 +175,6 @@ class OnceHubMagics(Magics):
         notebook, asks with a hidden prompt in a terminal, and fails at once
         where nobody can answer (nbclient, papermill).
         """
-        from oncehub_nb.errors import OnceHubError
-        from oncehub_nb.inline import display_now
-
         args = parse_argstring(self.oncehub_auth, line)
         if args.forget:
             had_key = self.session.forget()
@@ -241,9 +195,6 @@ class OnceHubMagics(Magics):
 
     def _resolve_key(self, args: Any) -> tuple[ApiKey | None, str | None]:
         """The key to use and its base URL; (None, …) when the widget was shown instead."""
-        from oncehub_nb.keys import sandbox_key
-        from oncehub_nb.prompt import NoInteractiveInput, ask_for_key, can_ask
-
         base_url = self._base_url(args)
         if args.sandbox:
             return sandbox_key(args.key), self.session.sandbox_url()
@@ -255,8 +206,6 @@ class OnceHubMagics(Magics):
             return ask_for_key(self.shell, var), base_url
         search = self._search(args)
         if search.key is not None:
-            from oncehub_nb.urls import resolve_base_url
-
             explicit = base_url or self.base_url or None
             return search.key, resolve_base_url(explicit, search.dotenv_base_url)
         if args.fallback_sandbox:
@@ -268,7 +217,7 @@ class OnceHubMagics(Magics):
             self._show_widget(f"No OnceHub key found ({tried}). Sign in below:", base_url)
             return None, base_url
         if not can_ask(self.shell):
-            raise NoInteractiveInput(var)
+            raise NoInteractiveInput(var=var)
         return ask_for_key(self.shell, var), base_url
 
     # -- %oncehub_test ---------------------------------------------------------------
@@ -289,9 +238,6 @@ class OnceHubMagics(Magics):
         ``r = %oncehub_test`` keeps the result: r.ok, r.account, r.status_code,
         r.request_id, r.error. The session is not changed.
         """
-        from oncehub_nb.errors import OnceHubError
-        from oncehub_nb.inline import display_now
-
         args = parse_argstring(self.oncehub_test, line)
         self._warn_inline_key(args)
         try:
@@ -306,10 +252,7 @@ class OnceHubMagics(Magics):
             display_now(result)
         return result
 
-    def _run_test(self, args: Any) -> Any:
-        from oncehub_nb.errors import KeyNotFound
-        from oncehub_nb.keys import sandbox_key
-
+    def _run_test(self, args: Any) -> ValidationResult:
         base_url = self._base_url(args)
         if args.sandbox:
             return self.session.check(sandbox_key(args.key), self.session.sandbox_url())
@@ -317,8 +260,6 @@ class OnceHubMagics(Magics):
             search = self._search(args)
             if search.key is None:
                 raise KeyNotFound(search.tried + search.warnings, var=args.var or self.var)
-            from oncehub_nb.urls import resolve_base_url
-
             explicit = base_url or self.base_url or None
             return self.session.check(
                 search.key, resolve_base_url(explicit, search.dotenv_base_url)

@@ -1,0 +1,328 @@
+"""The OnceHub client: httpx underneath, the key in an ``API-Key`` header.
+
+One connection pool; plain HTTP refused except to this machine; every call bounded
+by ``total_timeout``: each connect and read is cut to the time left, a retry's
+pause must end before the deadline, and a rate-limit wait longer than the time
+left is reported at once (nothing sent) instead of waited out.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from oncehub_nb._version import __version__
+from oncehub_nb.errors import (
+    APIError,
+    KeyNotFound,
+    OnceHubError,
+    RateLimitError,
+    TimeoutFailed,
+    TransportError,
+    UnexpectedResponse,
+)
+from oncehub_nb.http.auth import APIKeyAuth
+from oncehub_nb.http.clock import SYSTEM_CLOCK, Clock
+from oncehub_nb.http.failures import transport_failure
+from oncehub_nb.http.ratelimit import RateLimiter, WouldWait, shared_limiter
+from oncehub_nb.http.responses import api_error_from_response, readable_body
+from oncehub_nb.http.retry import RetryPolicy, next_wait, retry_after_seconds
+from oncehub_nb.keys import ApiKey, locate_key
+from oncehub_nb.settings import ACCOUNT_LIMIT, ADDRESS_LIMIT, DEFAULTS, Limit, Settings
+from oncehub_nb.urls import resolve_base_url
+
+if TYPE_CHECKING:
+    from oncehub_nb.validation import ValidationResult
+
+__all__ = ["CallInfo", "OnceHub"]
+
+log = logging.getLogger("oncehub_nb")
+
+
+@dataclass(frozen=True)
+class CallInfo:
+    """What happened on the last call: for displays and for curiosity."""
+
+    method: str
+    path: str
+    status_code: int | None
+    request_id: str | None
+    retries: int
+    waited: float  # seconds spent waiting for the rate limits
+    elapsed: float
+
+
+def _seconds(value: float) -> str:
+    if value < 90:
+        return f"{value:.1f} s"
+    minutes, seconds = divmod(round(value), 60)
+    return f"{minutes} min {seconds} s"
+
+
+class OnceHub:
+    """An authenticated OnceHub API client (use it as a context manager, or close it).
+
+    >>> with OnceHub(key) as client:         # doctest: +SKIP
+    ...     client.test().ok
+    ...     client.get("/users", limit=5)
+    """
+
+    def __init__(
+        self,
+        key: ApiKey | str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float = DEFAULTS.timeout,
+        connect_timeout: float = DEFAULTS.connect_timeout,
+        total_timeout: float = DEFAULTS.total_timeout,
+        retries: int = DEFAULTS.retries,
+        backoff: float = DEFAULTS.backoff,
+        rate_limit: bool = DEFAULTS.rate_limit,
+        account_limit: Limit = ACCOUNT_LIMIT,
+        address_limit: Limit = ADDRESS_LIMIT,
+        var: str = DEFAULTS.var,
+        env_file: str | os.PathLike[str] | None = None,
+        transport: httpx.BaseTransport | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> None:
+        self.settings = Settings(
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            total_timeout=total_timeout,
+            retries=retries,
+            backoff=backoff,
+            rate_limit=rate_limit,
+            var=var,
+        )
+        search = locate_key(key, env_file=env_file, var=var)
+        if search.key is None:
+            raise KeyNotFound(search.tried + search.warnings, var=var)
+        self.key = search.key
+        # base URL: argument > ONCEHUB_BASE_URL > the key's .env file > OnceHub's
+        self.base_url = resolve_base_url(base_url, search.dotenv_base_url)
+        self.clock = clock
+        self.retry = RetryPolicy(retries=self.settings.retries, backoff=self.settings.backoff)
+        self.limiter: RateLimiter | None = (
+            shared_limiter(
+                urlsplit(self.base_url).netloc,
+                self.key.reveal(),
+                account_limit,
+                address_limit,
+                clock,
+            )
+            if rate_limit
+            else None
+        )
+        self.last_call: CallInfo | None = None
+        self._http = httpx.Client(
+            base_url=self.base_url + "/",
+            auth=APIKeyAuth(self.key),
+            headers={"User-Agent": f"oncehub-nb/{__version__}", "Accept": "application/json"},
+            timeout=httpx.Timeout(self.settings.timeout, connect=self.settings.connect_timeout),
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._http.is_closed
+
+    def __enter__(self) -> OnceHub:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"OnceHub(base_url={self.base_url!r}, key={self.key!r})"
+
+    # -- requests ----------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+    ) -> httpx.Response:
+        """Send one API call (retrying GETs) and return the successful response.
+
+        Raises APIError for error answers (RateLimitError, unsent, when staying under
+        OnceHub's limits would take longer than the call may), TransportError when no
+        answer came. Never takes longer than ``total_timeout`` in all.
+        """
+        method = method.upper()
+        relative = path.lstrip("/")
+        url = f"{self.base_url}/{relative}"
+        started = self.clock.monotonic()
+        deadline = started + self.settings.total_timeout
+        retries, waited = 0, 0.0
+        while True:
+            waited += self._wait_for_limits(method, path, deadline, retries, waited)
+            outcome: int | OnceHubError
+            response: httpx.Response | None = None
+            time_left = deadline - self.clock.monotonic()
+            if time_left <= 0:
+                outcome = TimeoutFailed(
+                    f"No time left to call {urlsplit(url).hostname}: the call's "
+                    f"{_seconds(self.settings.total_timeout)} (total_timeout) were used up.",
+                    url=url,
+                )
+            else:
+                try:
+                    response = self._http.request(
+                        method,
+                        relative,
+                        params=params,
+                        json=json_body,
+                        timeout=httpx.Timeout(
+                            min(self.settings.timeout, time_left),
+                            connect=min(self.settings.connect_timeout, time_left),
+                        ),
+                    )
+                    outcome = response.status_code
+                except httpx.TransportError as exc:
+                    outcome = transport_failure(exc, url)
+            retry_after = (
+                retry_after_seconds(response.headers.get("Retry-After"), self.clock.time())
+                if response is not None
+                else None
+            )
+            pause = next_wait(
+                self.retry,
+                method=method,
+                outcome=outcome,
+                retries_done=retries,
+                time_left=deadline - self.clock.monotonic(),
+                retry_after=retry_after,
+            )
+            if pause is None:
+                break
+            log.debug("%s %s -> %s; retrying in %.2fs", method, path, _label(outcome), pause)
+            self.clock.sleep(pause)  # the one place a retry waits
+            retries += 1
+        request_id = response.headers.get("Request-Id") if response is not None else None
+        self.last_call = CallInfo(
+            method,
+            path,
+            response.status_code if response is not None else None,
+            request_id,
+            retries,
+            waited,
+            self.clock.monotonic() - started,
+        )
+        if isinstance(outcome, OnceHubError):
+            if isinstance(outcome, TransportError):
+                outcome.retries = retries
+            raise outcome
+        log.debug(
+            "%s %s -> %s (Request-Id %s, retries %d)", method, path, outcome, request_id, retries
+        )
+        assert response is not None
+        if outcome >= 400:
+            raise api_error_from_response(
+                outcome,
+                response.headers,
+                self._scrub(response.text),
+                retries=retries,
+                waited=waited,
+                key_source=self.key.source,
+            )
+        return response
+
+    def _wait_for_limits(
+        self, method: str, path: str, deadline: float, retries: int, waited: float
+    ) -> float:
+        """Wait for a slot under OnceHub's limits, if that fits before the deadline."""
+        if self.limiter is None:
+            return 0.0
+        try:
+            return self.limiter.acquire(max_wait=deadline - self.clock.monotonic())
+        except WouldWait as refusal:
+            self.last_call = CallInfo(method, path, None, None, retries, waited, 0.0)
+            raise RateLimitError(
+                f"Not sent: staying under OnceHub's limit of {refusal.limit} needs a "
+                f"{_seconds(refusal.wait)} wait, more than the "
+                f"{_seconds(max(0.0, deadline - self.clock.monotonic()))} this call has left "
+                f"(total_timeout is {_seconds(self.settings.total_timeout)}).",
+                status_code=None,
+                retry_in=refusal.wait,
+                limit=str(refusal.limit),
+                retries=retries,
+                waited=waited,
+                key_source=self.key.source,
+            ) from None
+
+    def _scrub(self, text: str) -> str:
+        """Server text with the key masked, should a server ever echo it."""
+        secret = self.key.reveal()
+        return text.replace(secret, self.key.masked) if secret in text else text
+
+    def _json(self, response: httpx.Response) -> Any:
+        try:
+            return response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            info = self.last_call
+            body = readable_body(
+                self._scrub(response.text), response.headers.get("Content-Type", "")
+            )
+            raise UnexpectedResponse(
+                f"HTTP {response.status_code} with a body that is not JSON.",
+                status_code=response.status_code,
+                request_id=response.headers.get("Request-Id"),
+                retries=info.retries if info else 0,
+                body_excerpt=body,
+            ) from None
+
+    def get(self, path: str, **params: Any) -> Any:
+        """GET a path (e.g. ``"/users"``) and return its JSON."""
+        return self._json(self.request("GET", path, params=params or None))
+
+    def post(self, path: str, json_body: Any = None, **params: Any) -> Any:
+        """POST JSON to a path and return the answer's JSON (POSTs are never retried)."""
+        return self._json(self.request("POST", path, params=params or None, json_body=json_body))
+
+    def paginate(self, path: str, **params: Any) -> Iterator[Any]:
+        """Yield every object of a list endpoint, following ``has_more`` page by page."""
+        while True:
+            page = self.get(path, **params)
+            data = page.get("data", []) if isinstance(page, dict) else []
+            yield from data
+            if not (isinstance(page, dict) and page.get("has_more")) or not data:
+                return
+            last_id = data[-1].get("id") if isinstance(data[-1], dict) else None
+            if not last_id:
+                return
+            params = {**params, "after": last_id}
+            params.pop("before", None)
+
+    # -- validation --------------------------------------------------------------
+
+    def test(self) -> ValidationResult:
+        """Validate the key with ``GET /test``; failures come back as a result, not raised."""
+        from oncehub_nb.validation import ValidationResult
+
+        started = self.clock.monotonic()
+        try:
+            body = self.get("/test")
+        except (APIError, TransportError) as error:
+            return ValidationResult.failure(self, error, self.clock.monotonic() - started)
+        return ValidationResult.success(self, body, self.clock.monotonic() - started)
+
+
+def _label(outcome: int | OnceHubError) -> str:
+    return str(outcome) if isinstance(outcome, int) else outcome.title

@@ -1,0 +1,83 @@
+"""Naming what went wrong when no answer came, decided by exception type, not message text.
+
+httpx wraps httpcore's exception, which wraps the socket or TLS error that really
+happened; :func:`transport_failure` walks that chain (``__cause__`` and
+``__context__``) and picks the error a person can act on.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from collections.abc import Iterator
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+import h11
+import httpx
+
+from oncehub_nb.errors import ConnectionFailed, TimeoutFailed, TLSFailed, TransportError
+
+__all__ = ["transport_failure"]
+
+E = TypeVar("E", bound=BaseException)
+
+_TIMEOUT_PHASES: list[tuple[type[httpx.TimeoutException], str]] = [
+    (httpx.ConnectTimeout, "connecting to"),
+    (httpx.ReadTimeout, "waiting for an answer from"),
+    (httpx.WriteTimeout, "sending the request to"),
+    (httpx.PoolTimeout, "waiting for a free connection to"),
+]
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _first(error: BaseException, kind: type[E]) -> E | None:
+    return next((e for e in _chain(error) if isinstance(e, kind)), None)
+
+
+def transport_failure(error: httpx.TransportError, url: str, retries: int = 0) -> TransportError:
+    """Our error for an httpx transport failure, in words a user can act on."""
+    parts = urlsplit(url)
+    host = parts.hostname or url
+    facts = {"url": url, "retries": retries}
+    if isinstance(error, httpx.TimeoutException):
+        phase = next((p for kind, p in _TIMEOUT_PHASES if isinstance(error, kind)), "waiting for")
+        return TimeoutFailed(f"Timed out {phase} {host}.", **facts)
+    certificate = _first(error, ssl.SSLCertVerificationError)
+    if certificate is not None:
+        why = certificate.verify_message or certificate.reason or "verification failed"
+        return TLSFailed(f"The TLS certificate of {host} was not accepted ({why}).", **facts)
+    during = "during the TLS handshake" if isinstance(error, httpx.ConnectError) else "over TLS"
+    if _first(error, ssl.SSLEOFError) or _first(error, ssl.SSLZeroReturnError):
+        # a hang-up, as over plain TCP: worth another try, unlike a certificate
+        return ConnectionFailed(f"{host} closed the connection {during}.", **facts)
+    tls = _first(error, ssl.SSLError)
+    if tls is not None:
+        why = tls.reason or type(tls).__name__
+        if isinstance(error, httpx.ConnectError):
+            return TLSFailed(f"The TLS handshake with {host} failed ({why}).", **facts)
+        return TLSFailed(f"The TLS connection with {host} failed ({why}).", **facts)
+    if _first(error, socket.gaierror) is not None:
+        return ConnectionFailed(f"Could not resolve the host name {host}.", **facts)
+    if _first(error, ConnectionRefusedError) is not None:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        return ConnectionFailed(
+            f"Connection to {host} was refused (nothing is listening on port {port}).", **facts
+        )
+    if _first(error, h11.ProtocolError) is not None:  # an answer, but not HTTP/1.1
+        return ConnectionFailed(
+            f"{host} answered with something that is not HTTP (is the base URL's port right?).",
+            **facts,
+        )
+    if isinstance(error, httpx.RemoteProtocolError) or _first(error, ConnectionResetError):
+        return ConnectionFailed(f"{host} closed the connection without answering.", **facts)
+    root = list(_chain(error))[-1]
+    return ConnectionFailed(f"Connection to {host} failed ({type(root).__name__}).", **facts)

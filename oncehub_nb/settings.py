@@ -1,0 +1,153 @@
+"""Every default in one place: names, URLs, OnceHub's limits, and the tunable settings.
+
+:class:`Settings` is the one definition of each tunable value, its default, its
+help text and its check. The client's keyword arguments, the session, the CLI and
+the magics' ``%config OnceHubMagics`` traits are all made from it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any
+
+from oncehub_nb.errors import ConfigError
+
+__all__ = [
+    "ACCOUNT_LIMIT",
+    "ADDRESS_LIMIT",
+    "API_KEY_VAR",
+    "BASE_URL_VAR",
+    "DEFAULTS",
+    "DEFAULT_BASE_URL",
+    "MAX_RETRIES",
+    "Limit",
+    "Settings",
+    "check_setting",
+]
+
+API_KEY_VAR = "ONCEHUB_API_KEY"
+BASE_URL_VAR = "ONCEHUB_BASE_URL"
+DEFAULT_BASE_URL = "https://api.oncehub.com/v2"
+MAX_RETRIES = 10
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most ``max_requests`` in any ``period`` seconds, counted ``per`` something."""
+
+    max_requests: int
+    period: float
+    per: str = ""
+
+    def __str__(self) -> str:
+        if self.period == 1:
+            span = "per second"
+        elif self.period % 60 == 0:
+            minutes = int(self.period // 60)
+            span = "per minute" if minutes == 1 else f"per {minutes} minutes"
+        else:
+            span = f"per {self.period:g} seconds"
+        return " ".join(part for part in (f"{self.max_requests} requests", span, self.per) if part)
+
+
+# OnceHub's documented limits (over them: 429 rate_limit_error).
+ACCOUNT_LIMIT = Limit(5, 1.0, "per account")
+ADDRESS_LIMIT = Limit(200, 300.0, "per IP address")
+
+
+def _setting(default: Any, help: str, *, client: bool = False) -> Any:
+    return field(default=default, metadata={"help": help, "client": client})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How calls are made. ``Settings()`` holds the defaults; a bad value raises ConfigError."""
+
+    base_url: str = _setting(
+        "", f"API base URL. Empty: {BASE_URL_VAR}, else the .env file's, else {DEFAULT_BASE_URL}."
+    )
+    timeout: float = _setting(10.0, "Seconds to wait for OnceHub's answer.", client=True)
+    connect_timeout: float = _setting(5.0, "Seconds to wait for a connection.", client=True)
+    total_timeout: float = _setting(
+        30.0,
+        "Seconds one call may take in all: retries, backoff and rate-limit waits included.",
+        client=True,
+    )
+    retries: int = _setting(
+        3, "Retries of a GET after 429, 5xx or a connection error.", client=True
+    )
+    backoff: float = _setting(
+        0.5,
+        "Seconds before the first retry, doubling each time (with jitter, at most 8 s).",
+        client=True,
+    )
+    rate_limit: bool = _setting(
+        True,
+        f"Stay under OnceHub's limits ({ACCOUNT_LIMIT}, {ADDRESS_LIMIT}) by waiting "
+        "within total_timeout; a longer wait is reported instead of sent.",
+        client=True,
+    )
+    var: str = _setting(API_KEY_VAR, "Environment/.env variable that holds the key.")
+    env_file: str = _setting(
+        "", "Dotenv file to read. Empty: .env from the notebook's folder upward."
+    )
+
+    def __post_init__(self) -> None:
+        for item in fields(self):  # frozen: normalised values are written past __setattr__
+            object.__setattr__(self, item.name, check_setting(item.name, getattr(self, item.name)))
+
+    def client_options(self) -> dict[str, Any]:
+        """Keyword arguments for ``OnceHub(…)`` other than the key and base URL."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.metadata["client"]}
+
+    @classmethod
+    def help(cls, name: str) -> str:
+        """The help text of one setting."""
+        return _FIELDS[name].metadata["help"]
+
+    @classmethod
+    def default(cls, name: str) -> Any:
+        """The default of one setting."""
+        default = _FIELDS[name].default
+        assert default is not MISSING
+        return default
+
+
+_FIELDS = {item.name: item for item in fields(Settings)}
+
+
+def check_setting(name: str, value: Any) -> Any:
+    """Return ``value`` (normalised) if it suits setting ``name``; else raise ConfigError."""
+    if name in ("timeout", "connect_timeout", "total_timeout"):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+            raise ConfigError(f"{name} must be a number of seconds above 0, not {value!r}.")
+        if not math.isfinite(value):
+            raise ConfigError(f"{name} must be a finite number of seconds, not {value!r}.")
+        return float(value)
+    if name == "backoff":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"backoff must be a number of seconds, not {value!r}.")
+        if not 0 <= value <= 60:
+            raise ConfigError(f"backoff must be between 0 and 60 seconds, not {value!r}.")
+        return float(value)
+    if name == "retries":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"retries must be a whole number, not {value!r}.")
+        if not 0 <= value <= MAX_RETRIES:
+            raise ConfigError(f"retries must be between 0 and {MAX_RETRIES}, not {value}.")
+        return value
+    if name == "var":
+        if not isinstance(value, str) or not value.isidentifier():
+            raise ConfigError(f"var must be a variable name, not {value!r}.")
+        return value
+    if name == "base_url":
+        if value:
+            from oncehub_nb.urls import check_base_url
+
+            return check_base_url(value)
+        return ""
+    return value
+
+
+DEFAULTS = Settings()
