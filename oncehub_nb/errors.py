@@ -36,6 +36,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from oncehub_nb.settings import ACCOUNT_LIMIT, ADDRESS_LIMIT, API_KEY_VAR, DEFAULT_BASE_URL
+
 __all__ = [
     "APIError",
     "AuthenticationError",
@@ -110,7 +112,7 @@ class KeyNotFound(KeyProblem):
 
     title = "No API key"
 
-    def __init__(self, tried: list[str], *, var: str) -> None:
+    def __init__(self, tried: list[str], *, var: str = API_KEY_VAR) -> None:
         self.tried = list(tried)
         self.var = var
         where = "; ".join(self.tried) if self.tried else "no source was given"
@@ -122,7 +124,7 @@ class NoInteractiveInput(KeyProblem):
 
     title = "No API key"
 
-    def __init__(self, *, var: str) -> None:
+    def __init__(self, *, var: str = API_KEY_VAR) -> None:
         self.var = var
         super().__init__(
             "No OnceHub API key found, and this session cannot ask for one "
@@ -302,8 +304,8 @@ class RateLimitError(APIError):
             )
         plural = "" if self.retries == 1 else "s"
         return (
-            f"Retried {self.retries} time{plural}. OnceHub allows 5 requests per second "
-            "per account and 200 per 5 minutes per IP address. Wait a minute, then try again."
+            f"Retried {self.retries} time{plural}. OnceHub allows {ACCOUNT_LIMIT} and "
+            f"{ADDRESS_LIMIT}. Wait a minute, then try again."
         )
 
 
@@ -328,7 +330,7 @@ class UnexpectedResponse(APIError):
             )
         return (
             "This does not look like OnceHub's API. Check the base URL "
-            "(https://api.oncehub.com/v2) and any proxy settings."
+            f"({DEFAULT_BASE_URL}) and any proxy settings."
         )
 
 

@@ -7,7 +7,6 @@ fallbacks, so the same HTML reads well in light and dark themes and elsewhere.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 
 __all__ = ["Row", "html_card", "text_card"]
 
@@ -31,6 +30,8 @@ def text_card(title: str, ok: bool, rows: Sequence[Row]) -> str:
 
 def html_card(title: str, ok: bool, rows: Sequence[Row]) -> str:
     """A compact HTML block with a coloured edge and a two-column table."""
+    from html import escape  # html.entities is large; only HTML views need it
+
     accent = _ACCENT[ok]
     mark = "✔" if ok else "✘"
     body = "".join(

@@ -11,8 +11,6 @@ import math
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
-from oncehub_nb.errors import ConfigError
-
 __all__ = [
     "ACCOUNT_LIMIT",
     "ADDRESS_LIMIT",
@@ -117,29 +115,35 @@ class Settings:
 _FIELDS = {item.name: item for item in fields(Settings)}
 
 
+def _refused(problem: str) -> Exception:
+    from oncehub_nb.errors import ConfigError  # imported late: errors.py reads names from here
+
+    return ConfigError(problem)
+
+
 def check_setting(name: str, value: Any) -> Any:
     """Return ``value`` (normalised) if it suits setting ``name``; else raise ConfigError."""
     if name in ("timeout", "connect_timeout", "total_timeout"):
         if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-            raise ConfigError(f"{name} must be a number of seconds above 0, not {value!r}.")
+            raise _refused(f"{name} must be a number of seconds above 0, not {value!r}.")
         if not math.isfinite(value):
-            raise ConfigError(f"{name} must be a finite number of seconds, not {value!r}.")
+            raise _refused(f"{name} must be a finite number of seconds, not {value!r}.")
         return float(value)
     if name == "backoff":
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"backoff must be a number of seconds, not {value!r}.")
+            raise _refused(f"backoff must be a number of seconds, not {value!r}.")
         if not 0 <= value <= 60:
-            raise ConfigError(f"backoff must be between 0 and 60 seconds, not {value!r}.")
+            raise _refused(f"backoff must be between 0 and 60 seconds, not {value!r}.")
         return float(value)
     if name == "retries":
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"retries must be a whole number, not {value!r}.")
+            raise _refused(f"retries must be a whole number, not {value!r}.")
         if not 0 <= value <= MAX_RETRIES:
-            raise ConfigError(f"retries must be between 0 and {MAX_RETRIES}, not {value}.")
+            raise _refused(f"retries must be between 0 and {MAX_RETRIES}, not {value}.")
         return value
     if name == "var":
         if not isinstance(value, str) or not value.isidentifier():
-            raise ConfigError(f"var must be a variable name, not {value!r}.")
+            raise _refused(f"var must be a variable name, not {value!r}.")
         return value
     if name == "base_url":
         if value:

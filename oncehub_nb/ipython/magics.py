@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
@@ -22,7 +22,9 @@ from oncehub_nb.keys import ApiKey, KeySearch, locate_key, sandbox_key
 from oncehub_nb.session import Session, current
 from oncehub_nb.settings import Settings, check_setting
 from oncehub_nb.urls import check_base_url, resolve_base_url
-from oncehub_nb.validation import ValidationResult
+
+if TYPE_CHECKING:  # the result type only; its module loads on the first check
+    from oncehub_nb.validation import ValidationResult
 
 __all__ = ["OnceHubMagics", "OnceHubUsageError", "load", "unload"]
 
