@@ -2,8 +2,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Two pytest workers; work stealing keeps both busy while the notebook tests wait on kernels.
+PYTEST := python -m pytest -n 2 --dist worksteal
 
-.PHONY: demo test lint check bench e2e clean
+.PHONY: demo test lint check bench e2e matrix clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +26,7 @@ demo: $(VENV)/.installed-test-demo
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/$(PYTEST)
 
 ## make check: validate your own key from the terminal (ONCEHUB_API_KEY or .env)
 check: $(VENV)/.installed-test
@@ -33,6 +35,45 @@ check: $(VENV)/.installed-test
 ## make bench: benchmarks, printed as ratios against a baseline measured in the same run
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py
+
+# One venv per CPython in $(MATRIX_DIR), each with its own install stamp like $(VENV)'s.
+# `make matrix MATRIX=3.12` runs one version.
+MATRIX := 3.10 3.11 3.12 3.13
+MATRIX_DIR := .venv-matrix
+MATRIX_STAMPS := $(foreach v,$(MATRIX),$(MATRIX_DIR)/py$(v)/.installed-test)
+MATRIX_PYTHONS := $(foreach v,$(MATRIX),$(MATRIX_DIR)/py$(v)/bin/python)
+
+## make matrix: the unit tests (no lint) under CPython 3.10, 3.11, 3.12 and 3.13, one venv each
+matrix: $(MATRIX_STAMPS) | $(MATRIX_PYTHONS)
+	@failed=; for v in $(MATRIX); do \
+	  echo "== make matrix: CPython $$v ($$($(MATRIX_DIR)/py$$v/bin/python -V))"; \
+	  $(MATRIX_DIR)/py$$v/bin/$(PYTEST) -q -p no:cacheprovider || failed="$$failed $$v"; \
+	done; \
+	test -z "$$failed" || { echo "make matrix: unit tests failed under CPython$$failed" >&2; exit 1; }
+
+$(MATRIX_DIR)/py%/.installed-test: pyproject.toml | $(MATRIX_DIR)/py%/bin/python
+	$(MATRIX_DIR)/py$*/bin/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Exits 0 only under CPython X.Y, X.Y being its first argument.
+IS_CPYTHON := import platform, sys; sys.exit(platform.python_implementation() != "CPython" \
+	or "%d.%d" % sys.version_info[:2] != sys.argv[1])
+
+# CPython X.Y is pythonX.Y on PATH, else pyenv's newest installed X.Y (pyenv's shims answer
+# only for the versions it has selected). A missing one is an error, never a skip.
+$(MATRIX_DIR)/py%/bin/python:
+	@py=$$(command -v python$* || true); \
+	if ! "$${py:-false}" -c '$(IS_CPYTHON)' $* 2>/dev/null; then \
+	  py="$$(pyenv root 2>/dev/null)/versions/$$(pyenv latest $* 2>/dev/null)/bin/python$*"; \
+	  "$$py" -c '$(IS_CPYTHON)' $* 2>/dev/null || py=; \
+	fi; \
+	test -n "$$py" || { \
+	  echo "python$* not found: install CPython $* (make matrix tests $(firstword $(MATRIX))-$(lastword $(MATRIX)))" >&2; \
+	  exit 1; }; \
+	mkdir -p $(MATRIX_DIR) && echo '*' > $(MATRIX_DIR)/.gitignore; \
+	echo "$$py -m venv --clear $(MATRIX_DIR)/py$*"; \
+	"$$py" -m venv --clear $(MATRIX_DIR)/py$*
+	$@ -m pip install --quiet --upgrade pip
 
 # Debian's Chromium, driven by Playwright; never a browser downloaded by `playwright install`.
 CHROMIUM := /usr/bin/chromium
@@ -47,4 +88,4 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-liberation
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(MATRIX_DIR) .pytest_cache .ruff_cache .hypothesis

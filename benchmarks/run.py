@@ -1,76 +1,164 @@
 """Benchmarks, printed as ratios against a baseline measured in the same run.
 
-    make bench        (or: .venv/bin/python benchmarks/run.py)
+    make bench        (or: .venv/bin/python benchmarks/run.py [--quick] [--rounds N])
 
-Ratios, lower is better:
-- import: ``import oncehub_nb`` (and the client) vs ``import httpx``, fresh interpreters;
+Every benchmark runs candidate and baseline in several rounds (15; --quick: 5). Within a
+round they take turns in small blocks (the client: 20 blocks of 10 calls each; the fresh
+interpreters: 3 samples each), and the one that goes first alternates from block to block
+and from round to round, so both share the machine's drift and noise (another job on the
+2 cores, say). Each round gives one ratio, candidate total / baseline total (lower is
+better); a row reports the median of those ratios, their interquartile range and min–max,
+and its target:
+
+- import: ``import oncehub_nb`` (and the client) vs ``import httpx``, each timed inside
+  a fresh interpreter; informational, no target;
 - client: 200 sequential ``GET /test`` through OnceHub vs a raw httpx.Client with the
   same header, against the local sandbox with its limits and our limiter off;
-- load_ext: ``%load_ext oncehub_nb`` vs ``%load_ext dotenv`` in a running IPython shell.
+  target: median <= 1.05;
+- load_ext: ``%load_ext oncehub_nb`` vs ``%load_ext dotenv``, a fresh IPython shell per
+  sample; target: median <= 1.0.
+
+Exits 1 when a median misses its target.
 """
 
 from __future__ import annotations
 
+import argparse
+import gc
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
-ROUNDS = 5
-
-
-def fresh_import_seconds(statement: str, repeats: int = 15) -> float:
-    """Median wall time of a fresh interpreter running ``statement``, minus an empty one."""
-
-    def run(code: str) -> float:
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True)
-        return time.perf_counter() - started
-
-    samples = []
-    for _ in range(repeats):
-        empty = run("pass")
-        samples.append(run(statement) - empty)
-    return max(statistics.median(samples), 1e-6)
+ROUNDS = 15  # per benchmark; --quick uses QUICK_ROUNDS
+QUICK_ROUNDS = 5
+CALLS = 200  # sequential requests per client round, per client
+BLOCK = 10  # ... made in blocks of this many, the two clients taking turns
+SAMPLES = 3  # fresh-interpreter samples per round, per candidate and baseline
 
 
-def bench_imports() -> list[tuple[str, float, float]]:
-    httpx_cost = fresh_import_seconds("import httpx")
-    package_cost = fresh_import_seconds("import oncehub_nb")
-    client_cost = fresh_import_seconds("from oncehub_nb import OnceHub")
-    heavy = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys, oncehub_nb; print(sorted(m for m in ('ipywidgets', 'IPython.display',"
-            " 'IPython.core.display', 'httpx') if m in sys.modules))",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+@dataclass
+class Row:
+    label: str
+    candidate: list[float]  # seconds, one per round
+    baseline: list[float]
+    target: float | None = None  # the median ratio must be <= this; None: informational
+
+    @property
+    def ratios(self) -> list[float]:
+        return [c / b for c, b in zip(self.candidate, self.baseline, strict=True)]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.ratios)
+
+    @property
+    def passed(self) -> bool:
+        return self.target is None or self.median <= self.target
+
+    def __str__(self) -> str:
+        ratios = self.ratios
+        if len(ratios) >= 2:
+            q1, _, q3 = statistics.quantiles(ratios, n=4, method="inclusive")
+        else:
+            q1 = q3 = ratios[0]
+        if self.target is None:
+            verdict = "informational"
+        else:
+            verdict = f"target <= {self.target:.2f} {'PASS' if self.passed else 'FAIL'}"
+        return (
+            f"  {self.label}: median ratio {self.median:.3f} "
+            f"(IQR {q1:.3f}–{q3:.3f}, min–max {min(ratios):.3f}–{max(ratios):.3f}, "
+            f"{len(ratios)} round{'s' * (len(ratios) != 1)}) {verdict}\n"
+            f"      median per round: {statistics.median(self.candidate) * 1000:.1f} ms "
+            f"vs {statistics.median(self.baseline) * 1000:.1f} ms"
+        )
+
+
+def alternating(
+    measures: list[Callable[[], float]], rounds: int, turns: int = 1
+) -> Iterator[list[float]]:
+    """Per round, each measure's total over ``turns`` samples, in the order of ``measures``.
+
+    The measures take turns, and the one that goes first rotates with every turn and every
+    round: for two, AB BA AB ... in even rounds and BA AB BA ... in odd ones.
+    """
+    count = len(measures)
+    for number in range(rounds):
+        gc.collect()  # a round starts without the previous round's garbage
+        totals = [0.0] * count
+        for turn in range(turns):
+            for offset in range(count):
+                index = (number + turn + offset) % count
+                totals[index] += measures[index]()
+        yield totals
+
+
+def seconds_printed_by(code: str, *args: str, env: dict[str, str] | None = None) -> float:
+    """Run ``code`` in a fresh interpreter; the last line it prints is a time in seconds."""
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env
+    )
+    if done.returncode:
+        sys.exit(f"benchmark sample failed ({' '.join(args) or code!r}):\n{done.stderr}")
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+# -- imports -------------------------------------------------------------------------------
+
+
+def fresh_import(statement: str) -> Callable[[], float]:
+    """One sample: a fresh interpreter times ``statement`` itself (not its own start-up)."""
+    code = (
+        "import time\n"
+        "started = time.perf_counter()\n"
+        f"{statement}\n"
+        "print(time.perf_counter() - started)\n"
+    )
+
+    return lambda: seconds_printed_by(code)
+
+
+def bench_imports(rounds: int) -> list[Row]:
+    code = (
+        "import sys, oncehub_nb; print(sorted(m for m in ('ipywidgets', 'IPython.display',"
+        " 'IPython.core.display', 'httpx') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"import oncehub_nb failed:\n{done.stderr}")
+    heavy = done.stdout.strip()
     print(f"  modules loaded by 'import oncehub_nb' among the heavy ones: {heavy}")
+    measures = [
+        fresh_import("import httpx"),
+        fresh_import("import oncehub_nb"),
+        fresh_import("from oncehub_nb import OnceHub"),
+    ]
+    httpx_s, package_s, client_s = zip(*alternating(measures, rounds, SAMPLES), strict=True)
     return [
-        ("import oncehub_nb / import httpx", package_cost, httpx_cost),
-        ("from oncehub_nb import OnceHub / import httpx", client_cost, httpx_cost),
+        Row("import oncehub_nb vs import httpx", list(package_s), list(httpx_s)),
+        Row("from oncehub_nb import OnceHub vs import httpx", list(client_s), list(httpx_s)),
     ]
 
 
-def interleaved(
-    candidate: Callable[[], None], baseline: Callable[[], None], rounds: int = ROUNDS
-) -> tuple[float, float]:
-    """Median times of two callables, run alternately to share the machine's noise."""
-    a, b = [], []
-    for _ in range(rounds):
-        for sink, func in ((a, candidate), (b, baseline)):
-            started = time.perf_counter()
-            func()
-            sink.append(time.perf_counter() - started)
-    return statistics.median(a), statistics.median(b)
+# -- client --------------------------------------------------------------------------------
 
 
-def bench_client(calls: int = 200) -> tuple[str, float, float]:
+def timed(func: Callable[[int], None], calls: int) -> Callable[[], float]:
+    def sample() -> float:
+        started = time.perf_counter()
+        func(calls)
+        return time.perf_counter() - started
+
+    return sample
+
+
+def bench_client(rounds: int, calls: int = CALLS, block: int = BLOCK) -> Row:
     import httpx
 
     from oncehub_nb import OnceHub
@@ -80,62 +168,67 @@ def bench_client(calls: int = 200) -> tuple[str, float, float]:
         ours = OnceHub(DEMO_KEY, base_url=sandbox.base_url, rate_limit=False)
         raw = httpx.Client(base_url=sandbox.base_url + "/", headers={"API-Key": DEMO_KEY})
 
-        def through_ours() -> None:
-            for _ in range(calls):
+        def through_ours(count: int) -> None:
+            for _ in range(count):
                 assert ours.test().ok
 
-        def through_raw() -> None:
-            for _ in range(calls):
+        def through_raw(count: int) -> None:
+            for _ in range(count):
                 response = raw.get("test")
                 assert response.status_code == 200
                 response.json()
 
-        through_ours(), through_raw()  # warm both pools
-        mine, base = interleaved(through_ours, through_raw)
-        ours.close()
-        raw.close()
-    return (f"{calls} x GET /test: OnceHub client / raw httpx.Client", mine, base)
+        try:
+            through_ours(calls), through_raw(calls)  # warm both pools and code paths
+            blocks = [timed(through_ours, block), timed(through_raw, block)]
+            mine, base = zip(*alternating(blocks, rounds, calls // block), strict=True)
+        finally:
+            ours.close()
+            raw.close()
+    return Row(f"client {calls} x GET /test vs raw httpx", list(mine), list(base), target=1.05)
 
 
-def bench_load_ext() -> tuple[str, float, float] | None:
+# -- %load_ext -----------------------------------------------------------------------------
+
+LOAD_EXT = (
+    "import time, sys\n"
+    "from IPython.core.interactiveshell import InteractiveShell\n"
+    "shell = InteractiveShell.instance()\n"
+    "started = time.perf_counter()\n"
+    "shell.run_line_magic('load_ext', sys.argv[1])\n"
+    "print(time.perf_counter() - started)\n"
+)
+
+
+@contextmanager
+def private_ipython_dir() -> Iterator[dict[str, str]]:
+    """An environment whose shells keep their profile in a temporary dir, not ~/.ipython."""
+    with tempfile.TemporaryDirectory() as ipython_dir:
+        yield {**os.environ, "IPYTHONDIR": ipython_dir}
+
+
+def fresh_load_ext(extension: str, env: dict[str, str]) -> Callable[[], float]:
+    return lambda: seconds_printed_by(LOAD_EXT, extension, env=env)
+
+
+def bench_load_ext(rounds: int) -> Row | None:
     try:
-        from IPython.core.interactiveshell import InteractiveShell
+        import IPython  # noqa: F401
     except ImportError:  # pragma: no cover
         return None
-    code = (
-        "import time, sys\n"
-        "from IPython.core.interactiveshell import InteractiveShell\n"
-        "shell = InteractiveShell.instance()\n"
-        "started = time.perf_counter()\n"
-        "shell.run_line_magic('load_ext', sys.argv[1])\n"
-        "print(time.perf_counter() - started)\n"
+    with private_ipython_dir() as env:
+        fresh_load_ext("oncehub_nb", env)()  # the profile is made once, outside the rounds
+        measures = [fresh_load_ext("oncehub_nb", env), fresh_load_ext("dotenv", env)]
+        ours, dotenv = zip(*alternating(measures, rounds, SAMPLES), strict=True)
+    return Row(
+        "%load_ext oncehub_nb vs %load_ext dotenv (fresh shells)",
+        list(ours),
+        list(dotenv),
+        target=1.0,
     )
-    del InteractiveShell
 
-    import os
-    import tempfile
 
-    def once(extension: str, env: dict[str, str]) -> float:
-        out = subprocess.run(
-            [sys.executable, "-c", code, extension],
-            capture_output=True,
-            text=True,
-            check=True,
-            env=env,
-        ).stdout
-        return float(out.strip().splitlines()[-1])
-
-    ours, dotenv = [], []
-    with tempfile.TemporaryDirectory() as ipython_dir:  # the shells' profile, not ~/.ipython
-        env = {**os.environ, "IPYTHONDIR": ipython_dir}
-        for _ in range(9):
-            ours.append(once("oncehub_nb", env))
-            dotenv.append(once("dotenv", env))
-    return (
-        "%load_ext oncehub_nb / %load_ext dotenv (fresh shells)",
-        statistics.median(ours),
-        statistics.median(dotenv),
-    )
+# -- main ----------------------------------------------------------------------------------
 
 
 def compile_package() -> None:
@@ -146,19 +239,36 @@ def compile_package() -> None:
     compileall.compile_dir(Path(__file__).resolve().parent.parent / "oncehub_nb", quiet=1)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick", action="store_true", help=f"{QUICK_ROUNDS} rounds instead of {ROUNDS}"
+    )
+    parser.add_argument("--rounds", type=int, help="rounds per benchmark (overrides --quick)")
+    args = parser.parse_args(argv)
+    rounds = args.rounds if args.rounds is not None else QUICK_ROUNDS if args.quick else ROUNDS
+    if rounds < 1:
+        parser.error("--rounds must be at least 1")
+
     compile_package()
-    print("oncehub-nb benchmarks (ratios: candidate / baseline, lower is better)")
-    rows = [*bench_imports(), bench_client()]
-    load_ext = bench_load_ext()
-    if load_ext is not None:
-        rows.append(load_ext)
-    for label, candidate, baseline in rows:
-        print(
-            f"  {label}: ratio {candidate / baseline:.2f} "
-            f"({candidate * 1000:.1f} ms vs {baseline * 1000:.1f} ms)"
-        )
+    print(
+        f"oncehub-nb benchmarks: {rounds} interleaved rounds each; "
+        "ratio = candidate / baseline per round, lower is better"
+    )
+    rows: list[Row] = []
+    for bench in (bench_imports, bench_client, bench_load_ext):
+        result = bench(rounds)
+        for row in result if isinstance(result, list) else [result]:
+            if row is not None:
+                print(row, flush=True)
+                rows.append(row)
+    failed = [row.label for row in rows if not row.passed]
+    if failed:
+        print(f"FAIL: {len(failed)} target(s) missed: {'; '.join(failed)}")
+        return 1
+    print(f"all {sum(row.target is not None for row in rows)} targets met")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import MISSING, dataclass, field, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "ACCOUNT_LIMIT",
@@ -30,8 +30,7 @@ DEFAULT_BASE_URL = "https://api.oncehub.com/v2"
 MAX_RETRIES = 10
 
 
-@dataclass(frozen=True)
-class Limit:
+class Limit(NamedTuple):
     """At most ``max_requests`` in any ``period`` seconds, counted ``per`` something."""
 
     max_requests: int

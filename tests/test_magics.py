@@ -396,3 +396,30 @@ def test_result_html_escapes_server_text():
     html = ValidationResult.failure(None, error)._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "&lt;b&gt;p&lt;/b&gt;" in html
+
+
+# --- help -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["oncehub_auth", "oncehub_test"])
+def test_help_lists_every_option_and_each_one_parses(name):
+    from oncehub_nb.ipython.arguments import parse_arguments
+
+    func = getattr(OnceHubMagics, name)
+    options = [d.args for d in func.decorators if hasattr(d, "args")]
+    doc = func.__doc__
+    assert doc.startswith(f"::\n\n  %{name} [key] ")
+    for flags in options:
+        for flag in flags:
+            assert flag in doc, flag
+    assert "-h" not in doc  # IPython's magic parsers have no --help
+    parsed = parse_arguments(func, "FAKE-help-key-0001 --base-url https://x.example/v2")
+    assert (parsed.key, parsed.base_url) == ("FAKE-help-key-0001", "https://x.example/v2")
+    assert func.__doc__ == doc  # building the parser did not rewrite the help text
+
+
+def test_help_is_shown_by_the_question_mark(shell, capsys):
+    shell.run_line_magic("pinfo", "%oncehub_auth")
+    out = capsys.readouterr().out
+    assert "%oncehub_auth [key] [--env-file PATH]" in out
+    assert "--fallback-sandbox" in out and "Find your OnceHub API key" in out

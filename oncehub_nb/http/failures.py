@@ -30,6 +30,16 @@ _TIMEOUT_PHASES: list[tuple[type[httpx.TimeoutException], str]] = [
 ]
 
 
+# Ways a connection ends from the other side (TLS alerts of a closed socket included).
+_HANG_UPS: tuple[type[BaseException], ...] = (
+    ssl.SSLEOFError,
+    ssl.SSLZeroReturnError,
+    ConnectionResetError,
+    BrokenPipeError,
+    ConnectionAbortedError,
+)
+
+
 def _chain(error: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
     current: BaseException | None = error
@@ -55,9 +65,17 @@ def transport_failure(error: httpx.TransportError, url: str, retries: int = 0) -
     if certificate is not None:
         why = certificate.verify_message or certificate.reason or "verification failed"
         return TLSFailed(f"The TLS certificate of {host} was not accepted ({why}).", **facts)
-    during = "during the TLS handshake" if isinstance(error, httpx.ConnectError) else "over TLS"
-    if _first(error, ssl.SSLEOFError) or _first(error, ssl.SSLZeroReturnError):
-        # a hang-up, as over plain TCP: worth another try, unlike a certificate
+    if _first(error, h11.ProtocolError) is not None:  # an answer, but not HTTP/1.1
+        return ConnectionFailed(
+            f"{host} answered with something that is not HTTP (is the base URL's port right?).",
+            **facts,
+        )
+    if any(_first(error, kind) for kind in _HANG_UPS) or isinstance(
+        error, httpx.RemoteProtocolError
+    ):
+        # the other side hung up: worth another try, unlike a certificate
+        in_handshake = isinstance(error, httpx.ConnectError) and parts.scheme == "https"
+        during = "during the TLS handshake" if in_handshake else "without answering"
         return ConnectionFailed(f"{host} closed the connection {during}.", **facts)
     tls = _first(error, ssl.SSLError)
     if tls is not None:
@@ -72,12 +90,5 @@ def transport_failure(error: httpx.TransportError, url: str, retries: int = 0) -
         return ConnectionFailed(
             f"Connection to {host} was refused (nothing is listening on port {port}).", **facts
         )
-    if _first(error, h11.ProtocolError) is not None:  # an answer, but not HTTP/1.1
-        return ConnectionFailed(
-            f"{host} answered with something that is not HTTP (is the base URL's port right?).",
-            **facts,
-        )
-    if isinstance(error, httpx.RemoteProtocolError) or _first(error, ConnectionResetError):
-        return ConnectionFailed(f"{host} closed the connection without answering.", **facts)
     root = list(_chain(error))[-1]
     return ConnectionFailed(f"Connection to {host} failed ({type(root).__name__}).", **facts)

@@ -1,7 +1,9 @@
-"""``%oncehub_auth`` and ``%oncehub_test``: thin shells over keys, session and results.
+"""``%oncehub_auth`` and ``%oncehub_test``: their arguments and ``%config`` settings.
 
-Expected failures surface as one-line ``UsageError``s or as inline results, never
-as tracebacks. Loading this module imports neither httpx nor ipywidgets.
+What the magics do lives in ``commands.py``, loaded on the first call: ``%load_ext``
+imports only IPython's magic machinery, traitlets and ``settings`` (the traits are
+made from it). Expected failures surface as one-line ``UsageError``s or as inline
+results, never as tracebacks.
 """
 
 from __future__ import annotations
@@ -12,27 +14,18 @@ from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument
 from traitlets import Bool, Float, Int, TraitError, TraitType, Unicode, observe, validate
 
-from oncehub_nb.errors import KeyNotFound, NoInteractiveInput, OnceHubError
-from oncehub_nb.ipython.display import display_now
-from oncehub_nb.ipython.prompt import ask_for_key, can_ask
-from oncehub_nb.keys import ApiKey, KeySearch, locate_key, sandbox_key
-from oncehub_nb.session import Session, current
+from oncehub_nb.ipython.arguments import lazy_magic_arguments, parse_arguments
 from oncehub_nb.settings import Settings, check_setting
-from oncehub_nb.urls import check_base_url, resolve_base_url
 
-if TYPE_CHECKING:  # the result type only; its module loads on the first check
+if TYPE_CHECKING:
+    from oncehub_nb.session import Session
     from oncehub_nb.validation import ValidationResult
 
 __all__ = ["OnceHubMagics", "OnceHubUsageError", "load", "unload"]
 
-INLINE_KEY_WARNING = (
-    "Warning: a key typed into the cell is now in IPython's input history and in the "
-    "notebook's source. Prefer ONCEHUB_API_KEY or a .env file next to the notebook "
-    "(see .env.example), and consider rotating this key in OnceHub."
-)
 SETTING_NAMES = tuple(item.name for item in fields(Settings))
 _TRAIT_KINDS: dict[type, type[TraitType]] = {bool: Bool, int: Int, float: Float, str: Unicode}
 
@@ -43,10 +36,6 @@ class OnceHubUsageError(UsageError):
     def _render_traceback_(self) -> list[str]:
         # IPython shows only plain UsageError without a traceback; subclasses say so here.
         return [f"UsageError: {self}"]
-
-
-def _usage(error: OnceHubError) -> OnceHubUsageError:
-    return OnceHubUsageError(str(error))
 
 
 def _setting(name: str) -> TraitType:
@@ -80,6 +69,8 @@ class OnceHubMagics(Magics):
     def session(self) -> Session:
         """The shared session, made to follow these settings on first use."""
         if self._session is None:
+            from oncehub_nb.session import current
+
             self._session = current()
             self._push_settings()
         return self._session
@@ -95,7 +86,7 @@ class OnceHubMagics(Magics):
         name = proposal["trait"].name
         try:
             return check_setting(name, proposal["value"])
-        except OnceHubError as error:
+        except ValueError as error:  # ConfigError: what is wrong and what to give
             said = str(error)
             raise TraitError(
                 f"OnceHubMagics.{said}"
@@ -112,40 +103,9 @@ class OnceHubMagics(Magics):
         assert self._session is not None
         self._session.configure(self.settings())
 
-    # -- helpers ---------------------------------------------------------------------
-
-    def _search(self, args: Any) -> KeySearch:
-        search = locate_key(
-            args.key,
-            env_file=args.env_file or self.env_file or None,
-            var=args.var or self.var,
-        )
-        for warning in search.warnings:
-            print(f"Note: {warning}", file=sys.stderr)
-        return search
-
-    def _base_url(self, args: Any) -> str | None:
-        if not args.base_url:
-            return None
-        return check_base_url(args.base_url)
-
-    @staticmethod
-    def _warn_inline_key(args: Any) -> None:
-        if args.key and not args.sandbox:
-            print(INLINE_KEY_WARNING, file=sys.stderr)
-
-    def _show_widget(self, message: str | None = None, base_url: str | None = None) -> None:
-        from IPython.display import display
-
-        from oncehub_nb.ipython.widget import AuthWidget  # ipywidgets: only when shown
-
-        if message:
-            print(message)
-        display(AuthWidget(session=self.session, base_url=base_url))
-
     # -- %oncehub_auth ---------------------------------------------------------------
 
-    @magic_arguments()
+    @lazy_magic_arguments
     @argument(
         "key",
         nargs="?",
@@ -177,54 +137,13 @@ class OnceHubMagics(Magics):
         notebook, asks with a hidden prompt in a terminal, and fails at once
         where nobody can answer (nbclient, papermill).
         """
-        args = parse_argstring(self.oncehub_auth, line)
-        if args.forget:
-            had_key = self.session.forget()
-            print("OnceHub key forgotten." if had_key else "There was no OnceHub key to forget.")
-            return
-        self._warn_inline_key(args)
-        try:
-            key, base_url = self._resolve_key(args)
-        except OnceHubError as error:
-            raise _usage(error) from None
-        if key is None:
-            return  # the widget took over
-        result = self.session.sign_in(key, base_url, validate=not args.no_validate)
-        if result is None:
-            print(f"OnceHub key {key!r} from {key.source} set for this session (not validated).")
-        else:
-            display_now(result)
+        from oncehub_nb.ipython import commands  # the package loads on first use
 
-    def _resolve_key(self, args: Any) -> tuple[ApiKey | None, str | None]:
-        """The key to use and its base URL; (None, …) when the widget was shown instead."""
-        base_url = self._base_url(args)
-        if args.sandbox:
-            return sandbox_key(args.key), self.session.sandbox_url()
-        if args.widget:
-            self._show_widget(base_url=base_url)
-            return None, base_url
-        var = args.var or self.var
-        if args.prompt:
-            return ask_for_key(self.shell, var), base_url
-        search = self._search(args)
-        if search.key is not None:
-            explicit = base_url or self.base_url or None
-            return search.key, resolve_base_url(explicit, search.dotenv_base_url)
-        if args.fallback_sandbox:
-            print("No OnceHub key found: using the built-in sandbox (no real account).")
-            return sandbox_key(), self.session.sandbox_url()
-        in_kernel = getattr(self.shell, "kernel", None) is not None
-        if in_kernel and can_ask(self.shell):
-            tried = "; ".join(search.tried)
-            self._show_widget(f"No OnceHub key found ({tried}). Sign in below:", base_url)
-            return None, base_url
-        if not can_ask(self.shell):
-            raise NoInteractiveInput(var=var)
-        return ask_for_key(self.shell, var), base_url
+        commands.sign_in(self, parse_arguments(self.oncehub_auth, line))
 
     # -- %oncehub_test ---------------------------------------------------------------
 
-    @magic_arguments()
+    @lazy_magic_arguments
     @argument("key", nargs="?", help="Validate this key instead (it lands in the history).")
     @argument("-q", "--quiet", action="store_true", help="Return the result without showing it.")
     @argument("--env-file", metavar="PATH", help="Validate the key from this dotenv file.")
@@ -234,44 +153,15 @@ class OnceHubMagics(Magics):
         "--sandbox", action="store_true", help="Check against the built-in sandbox (demo key)."
     )
     @line_magic
-    def oncehub_test(self, line: str = "") -> Any:
+    def oncehub_test(self, line: str = "") -> ValidationResult:
         """Validate the session's key (or one found with the options) with GET /test.
 
         ``r = %oncehub_test`` keeps the result: r.ok, r.account, r.status_code,
         r.request_id, r.error. The session is not changed.
         """
-        args = parse_argstring(self.oncehub_test, line)
-        self._warn_inline_key(args)
-        try:
-            result = self._run_test(args)
-        except OnceHubError as error:
-            raise _usage(error) from None
-        if args.quiet:
-            cell = getattr(self.shell, "execution_count", None)
-            if cell is not None:
-                result.shown_in_cells.append(cell)  # returned, but not shown in this cell
-        else:
-            display_now(result)
-        return result
+        from oncehub_nb.ipython import commands  # the package loads on first use
 
-    def _run_test(self, args: Any) -> ValidationResult:
-        base_url = self._base_url(args)
-        if args.sandbox:
-            return self.session.check(sandbox_key(args.key), self.session.sandbox_url())
-        if args.key or args.env_file or args.var or base_url:
-            search = self._search(args)
-            if search.key is None:
-                raise KeyNotFound(search.tried + search.warnings, var=args.var or self.var)
-            explicit = base_url or self.base_url or None
-            return self.session.check(
-                search.key, resolve_base_url(explicit, search.dotenv_base_url)
-            )
-        if not self.session.signed_in:
-            raise OnceHubUsageError(
-                "No OnceHub key in this session: run %oncehub_auth first "
-                "(or oncehub_nb.AuthWidget())."
-            )
-        return self.session.client().test()
+        return commands.check(self, parse_arguments(self.oncehub_test, line))
 
 
 def _drop_from_configurables(shell: Any) -> None:

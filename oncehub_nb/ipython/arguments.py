@@ -1,0 +1,69 @@
+"""IPython's ``@magic_arguments``, with the argparse parser built on first use.
+
+IPython's decorator builds each magic's parser, and its help text, when the class
+is defined: that was most of what ``%load_ext oncehub_nb`` cost. Here the help
+text is written at once from the same ``@argument`` specs (plain string work), and
+the parser waits for the magic's first call.
+"""
+
+from __future__ import annotations
+
+import inspect
+from argparse import Namespace
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from IPython.core.magic_arguments import construct_parser
+
+__all__ = ["lazy_magic_arguments", "parse_arguments"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+HELP_COLUMN = 24
+
+
+def _flags(args: tuple[str, ...], kwds: dict[str, Any]) -> str:
+    """``--env-file PATH`` or ``key``: how one argument is written."""
+    if not args[0].startswith("-"):
+        return args[0]
+    if kwds.get("action") in ("store_true", "store_false"):
+        return ", ".join(args)
+    metavar = kwds.get("metavar") or args[-1].lstrip("-").upper().replace("-", "_")
+    return ", ".join(f"{flag} {metavar}" for flag in args)
+
+
+def _help_text(func: Callable[..., Any], description: str) -> str:
+    specs = [(d.args, d.kwds) for d in reversed(func.decorators) if hasattr(d, "args")]
+    usage = " ".join(
+        f"[{_flags(args[-1:], kwds)}]" if args[0].startswith("-") else f"[{args[0]}]"
+        for args, kwds in specs
+    )
+    lines = [f"::\n\n  %{func.__name__} {usage}\n", inspect.cleandoc(description), ""]
+    for title, positional in (("positional arguments:", True), ("options:", False)):
+        chosen = [(a, k) for a, k in specs if (not a[0].startswith("-")) is positional]
+        if chosen:
+            lines.append(title)
+            for args, kwds in chosen:
+                flags = _flags(args, kwds)
+                gap = "\n" + " " * HELP_COLUMN if len(flags) > HELP_COLUMN - 4 else ""
+                lines.append(f"  {flags.ljust(HELP_COLUMN - 2)}{gap}{kwds.get('help', '')}")
+            lines.append("")
+    return "\n".join(lines)
+
+
+def lazy_magic_arguments(func: F) -> F:
+    """Use in place of ``@magic_arguments()``, above the ``@argument`` decorators."""
+    description = func.__doc__ or ""
+    func.argcmd_kwds = {"description": description}  # type: ignore[attr-defined]
+    func.__doc__ = _help_text(func, description)
+    return func
+
+
+def parse_arguments(func: Callable[..., Any], line: str) -> Namespace:
+    """Parse a magic's argument line, building its parser on the first call."""
+    func = getattr(func, "__func__", func)  # the function, not a bound method
+    parser = getattr(func, "parser", None)
+    if parser is None:
+        help_text = func.__doc__
+        parser = func.parser = construct_parser(func)  # type: ignore[attr-defined]
+        func.__doc__ = help_text  # construct_parser rewrites it
+    return parser.parse_argstring(line)

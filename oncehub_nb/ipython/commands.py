@@ -1,0 +1,149 @@
+"""What ``%oncehub_auth`` and ``%oncehub_test`` do once their arguments are parsed.
+
+``magics.py`` declares the magics (arguments, ``%config`` settings) and loads this
+module on the first call, so ``%load_ext`` stays as cheap as IPython's own
+machinery; everything here is plain calls into keys, session and validation.
+Expected failures become one-line usage errors or inline results.
+"""
+
+from __future__ import annotations
+
+import sys
+from argparse import Namespace
+from typing import TYPE_CHECKING
+
+from oncehub_nb.errors import KeyNotFound, NoInteractiveInput, OnceHubError
+from oncehub_nb.ipython.display import display_now
+from oncehub_nb.ipython.magics import OnceHubUsageError
+from oncehub_nb.ipython.prompt import ask_for_key, can_ask
+from oncehub_nb.keys import ApiKey, KeySearch, locate_key, sandbox_key
+from oncehub_nb.urls import check_base_url, resolve_base_url
+from oncehub_nb.validation import ValidationResult
+
+if TYPE_CHECKING:
+    from oncehub_nb.ipython.magics import OnceHubMagics
+
+__all__ = ["check", "sign_in"]
+
+INLINE_KEY_WARNING = (
+    "Warning: a key typed into the cell is now in IPython's input history and in the "
+    "notebook's source. Prefer ONCEHUB_API_KEY or a .env file next to the notebook "
+    "(see .env.example), and consider rotating this key in OnceHub."
+)
+NOT_SIGNED_IN = (
+    "No OnceHub key in this session: run %oncehub_auth first (or oncehub_nb.AuthWidget())."
+)
+
+
+def sign_in(magics: OnceHubMagics, args: Namespace) -> None:
+    """``%oncehub_auth``: find the key, make it the session's once OnceHub confirms it."""
+    session = magics.session
+    if args.forget:
+        had_key = session.forget()
+        print("OnceHub key forgotten." if had_key else "There was no OnceHub key to forget.")
+        return
+    _warn_inline_key(args)
+    try:
+        key, base_url = _resolve_key(magics, args)
+    except OnceHubError as error:
+        raise OnceHubUsageError(str(error)) from None
+    if key is None:
+        return  # the widget took over
+    result = session.sign_in(key, base_url, validate=not args.no_validate)
+    if result is None:
+        print(f"OnceHub key {key!r} from {key.source} set for this session (not validated).")
+    else:
+        display_now(result)
+
+
+def check(magics: OnceHubMagics, args: Namespace) -> ValidationResult:
+    """``%oncehub_test``: validate a key without changing the session; show and return it."""
+    _warn_inline_key(args)
+    try:
+        result = _run_test(magics, args)
+    except OnceHubError as error:
+        raise OnceHubUsageError(str(error)) from None
+    if args.quiet:
+        cell = getattr(magics.shell, "execution_count", None)
+        if cell is not None:
+            result.shown_in_cells.append(cell)  # returned, but not shown in this cell
+    else:
+        display_now(result)
+    return result
+
+
+def _warn_inline_key(args: Namespace) -> None:
+    if args.key and not args.sandbox:
+        print(INLINE_KEY_WARNING, file=sys.stderr)
+
+
+def _search(magics: OnceHubMagics, args: Namespace) -> KeySearch:
+    search = locate_key(
+        args.key,
+        env_file=args.env_file or magics.env_file or None,
+        var=args.var or magics.var,
+    )
+    for warning in search.warnings:
+        print(f"Note: {warning}", file=sys.stderr)
+    return search
+
+
+def _base_url(args: Namespace) -> str | None:
+    return check_base_url(args.base_url) if args.base_url else None
+
+
+def _show_widget(
+    magics: OnceHubMagics, message: str | None = None, base_url: str | None = None
+) -> None:
+    from IPython.display import display
+
+    from oncehub_nb.ipython.widget import AuthWidget  # ipywidgets: only when shown
+
+    if message:
+        print(message)
+    display(AuthWidget(session=magics.session, base_url=base_url))
+
+
+def _resolve_key(magics: OnceHubMagics, args: Namespace) -> tuple[ApiKey | None, str | None]:
+    """The key to use and its base URL; (None, …) when the widget was shown instead."""
+    session, shell = magics.session, magics.shell
+    base_url = _base_url(args)
+    if args.sandbox:
+        return sandbox_key(args.key), session.sandbox_url()
+    if args.widget:
+        _show_widget(magics, base_url=base_url)
+        return None, base_url
+    var = args.var or magics.var
+    if args.prompt:
+        return ask_for_key(shell, var), base_url
+    search = _search(magics, args)
+    if search.key is not None:
+        explicit = base_url or magics.base_url or None
+        return search.key, resolve_base_url(explicit, search.dotenv_base_url)
+    if args.fallback_sandbox:
+        print("No OnceHub key found: using the built-in sandbox (no real account).")
+        return sandbox_key(), session.sandbox_url()
+    in_kernel = getattr(shell, "kernel", None) is not None
+    if in_kernel and can_ask(shell):
+        tried = "; ".join(search.tried)
+        _show_widget(magics, f"No OnceHub key found ({tried}). Sign in below:", base_url)
+        return None, base_url
+    if not can_ask(shell):
+        raise NoInteractiveInput(var=var)
+    return ask_for_key(shell, var), base_url
+
+
+def _run_test(magics: OnceHubMagics, args: Namespace) -> ValidationResult:
+    session = magics.session
+    base_url = _base_url(args)
+    if args.sandbox:
+        return session.check(sandbox_key(args.key), session.sandbox_url())
+    if args.key or args.env_file or args.var or base_url:
+        search = _search(magics, args)
+        if search.key is None:
+            raise KeyNotFound(search.tried + search.warnings, var=args.var or magics.var)
+        explicit = base_url or magics.base_url or None
+        return session.check(search.key, resolve_base_url(explicit, search.dotenv_base_url))
+    if not session.signed_in:
+        raise OnceHubUsageError(NOT_SIGNED_IN)
+    return session.client().test()
