@@ -183,30 +183,9 @@ class OnceHub:
         retries, waited = 0, 0.0
         while True:
             waited += self._wait_for_limits(method, path, deadline, retries, waited)
-            outcome: int | OnceHubError
-            response: httpx.Response | None = None
-            time_left = deadline - self.clock.monotonic()
-            if time_left <= 0:
-                outcome = TimeoutFailed(
-                    f"No time left to call {urlsplit(url).hostname}: the call's "
-                    f"{_seconds(self.settings.total_timeout)} (total_timeout) were used up.",
-                    url=url,
-                )
-            else:
-                try:
-                    response = self._http.request(
-                        method,
-                        relative,
-                        params=params,
-                        json=json_body,
-                        timeout=httpx.Timeout(
-                            min(self.settings.timeout, time_left),
-                            connect=min(self.settings.connect_timeout, time_left),
-                        ),
-                    )
-                    outcome = response.status_code
-                except httpx.TransportError as exc:
-                    outcome = transport_failure(exc, url)
+            response, outcome = self._attempt(method, relative, url, params, json_body, deadline)
+            if response is not None and response.status_code < 400:
+                break  # the usual case: nothing to decide
             retry_after = (
                 retry_after_seconds(response.headers.get("Retry-After"), self.clock.time())
                 if response is not None
@@ -253,6 +232,39 @@ class OnceHub:
                 key_source=self.key.source,
             )
         return response
+
+    def _attempt(
+        self,
+        method: str,
+        relative: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        deadline: float,
+    ) -> tuple[httpx.Response | None, int | OnceHubError]:
+        """One try: the response and its status, or no response and what went wrong."""
+        time_left = deadline - self.clock.monotonic()
+        if time_left <= 0:
+            used = _seconds(self.settings.total_timeout)
+            host = urlsplit(url).hostname
+            return None, TimeoutFailed(
+                f"No time left to call {host}: the call's {used} (total_timeout) were used up.",
+                url=url,
+            )
+        try:
+            response = self._http.request(
+                method, relative, params=params, json=json_body, timeout=self._timeout(time_left)
+            )
+        except httpx.TransportError as exc:
+            return None, transport_failure(exc, url)
+        return response, response.status_code
+
+    def _timeout(self, time_left: float) -> httpx.Timeout:
+        """The client's timeouts, each cut to the time the call has left."""
+        timeout, connect = self.settings.timeout, self.settings.connect_timeout
+        if time_left >= max(timeout, connect):
+            return self._http.timeout  # nothing to cut
+        return httpx.Timeout(min(timeout, time_left), connect=min(connect, time_left))
 
     def _wait_for_limits(
         self, method: str, path: str, deadline: float, retries: int, waited: float
