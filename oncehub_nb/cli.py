@@ -35,9 +35,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--env-file", metavar="PATH", help="read the key from this dotenv file")
     check.add_argument("--var", default=DEFAULTS.var, help="variable holding the key")
     check.add_argument("--base-url", metavar="URL", help="API base URL (default: OnceHub's)")
-    check.add_argument(
-        "--timeout", type=float, default=DEFAULTS.timeout, help=Settings.help("timeout").lower()
-    )
+    for name, kind in (("timeout", float), ("retries", int), ("backoff", float)):
+        check.add_argument(
+            f"--{name}", type=kind, default=getattr(DEFAULTS, name), help=Settings.help(name)
+        )
     check.add_argument(
         "--key",
         metavar="KEY",
@@ -80,6 +81,8 @@ def _check(args: argparse.Namespace) -> int:
                 var=args.var,
                 base_url=base_url,
                 timeout=args.timeout,
+                retries=args.retries,
+                backoff=args.backoff,
             )
         except (KeyProblem, ConfigError) as problem:
             print(f"oncehub-nb: {problem}", file=sys.stderr)

@@ -45,6 +45,18 @@ def test_check_sandbox_with_a_fault_key(capsys: pytest.CaptureFixture[str]) -> N
     assert "Traceback" not in out + err
 
 
+def test_check_shows_a_proxy_page_as_its_title_not_markup(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status = main(["check", "--sandbox", "--key", "sandbox-bad-gateway", "--backoff", "0"])
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "  Retries     3\n" in out
+    assert "✘ Unexpected response — HTTP 502" in out
+    assert "  Body        502 Bad Gateway (HTML page)\n" in out
+    assert "<" not in out  # no markup at all, not even escaped
+
+
 def test_check_reads_env_file(
     capsys: pytest.CaptureFixture[str], sandbox: Sandbox, tmp_path: Path
 ) -> None:

@@ -44,7 +44,9 @@ def test_a_new_session_starts_from_the_defaults():
 
 def test_the_cli_defaults_are_the_settings_defaults():
     args = _parser().parse_args(["check"])
-    assert (args.timeout, args.var) == (DEFAULTS.timeout, DEFAULTS.var)
+    assert (args.timeout, args.retries, args.backoff, args.var) == (
+        DEFAULTS.timeout, DEFAULTS.retries, DEFAULTS.backoff, DEFAULTS.var
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
