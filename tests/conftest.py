@@ -7,10 +7,16 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 from support import CANARY_ACCOUNT, CANARY_KEY
 
 from oncehub_nb.http import ratelimit
 from oncehub_nb.sandbox import Sandbox
+
+# Property tests check behaviour, not speed: no per-example deadline, which a busy
+# 2-core machine (two pytest workers, notebook kernels) can exceed by chance.
+settings.register_profile("oncehub", deadline=None)
+settings.load_profile("oncehub")
 
 
 @pytest.fixture(scope="session", autouse=True)
