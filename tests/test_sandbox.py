@@ -272,12 +272,14 @@ def test_unknown_path_still_needs_a_key(sandbox: Sandbox) -> None:
     assert_json_error(get(sandbox, "/nope", "FAKE-wrong-key"), 401, INVALID_KEY)
 
 
-def test_write_method_on_a_known_path_is_405(client: httpx.Client) -> None:
-    response = client.post("/users", json={"first_name": "X"})
+@pytest.mark.parametrize("method", ["POST", "DELETE", "TRACE", "PROPFIND"])
+def test_a_method_the_path_does_not_have_is_405_with_allow(
+    client: httpx.Client, method: str
+) -> None:
+    response = client.request(method, "/teams", json={"name": "X"})
     body = {
         "type": "invalid_request_error",
-        "message": "Unsupported method for this URL (POST: /v2/users). "
-        "The sandbox only serves read-only GET requests.",
+        "message": f"Unsupported method for this URL ({method}: /v2/teams). Allowed: GET, HEAD.",
     }
     assert_json_error(response, 405, body)
     assert response.headers["allow"] == "GET, HEAD"

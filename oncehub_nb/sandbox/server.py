@@ -8,11 +8,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from .data import Collection, build_collections
+from . import resources
 from .limits import RateLimit, SlidingWindows
 from .replies import (
     DEMO_ACCOUNT,
@@ -25,7 +26,8 @@ from .replies import (
     unauthorized,
     unrecognized,
 )
-from .routes import route
+from .router import api
+from .store import Account, Sizes
 
 DEFAULT_KEY_LIMIT = RateLimit(5, 1.0)  # OnceHub: 5 requests per second per account
 DEFAULT_ADDRESS_LIMIT = RateLimit(200, 300.0)  # OnceHub: 200 requests per 5 minutes per IP
@@ -62,6 +64,8 @@ class Sandbox:
         slow_seconds: float = 60.0,
         accounts: dict[str, str] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        seed: int = 0,
+        sizes: Sizes | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -74,7 +78,9 @@ class Sandbox:
         self._requests: list[RecordedRequest] = []
         self._key_windows = SlidingWindows(clock)  # a test may share its fake clock
         self._address_windows = SlidingWindows(clock)
-        self._data: dict[str, dict[str, Collection]] = {}
+        self.seed = seed
+        self.sizes = sizes or Sizes()
+        self._data: dict[str, Account] = {}
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._base_url: str | None = None
@@ -161,14 +167,23 @@ class Sandbox:
 
     # -- deciding the answer ---------------------------------------------------------------
 
-    def _collections(self, account: str) -> dict[str, Collection]:
+    def account(self, key: str = DEMO_KEY) -> Account:
+        """The account behind ``key`` (each key its own), made on first use."""
+        email = DEMO_ACCOUNT if key == "sandbox-slow" else self._accounts[key]
         with self._lock:
-            if account not in self._data:
-                self._data[account] = build_collections(account)
-            return self._data[account]
+            if email not in self._data:
+                self._data[email] = Account(email, self.seed, self.sizes, resources.build_account)
+            return self._data[email]
+
+    def reset(self) -> None:
+        """Every account back to its seeded state."""
+        with self._lock:
+            accounts = list(self._data.values())
+        for account in accounts:
+            account.reset()
 
     def _decide(
-        self, method: str, path: str, query: str, key: str | None, client: str
+        self, method: str, path: str, query: str, key: str | None, client: str, body: bytes
     ) -> Reply | None:
         """The reply for one request, or None to drop the connection without answering."""
         if not self._address_windows.allow(client, self.address_limit):
@@ -185,14 +200,12 @@ class Sandbox:
         if key == "sandbox-slow":
             if self._stopping.wait(self.slow_seconds):
                 return None
-            account = DEMO_ACCOUNT
-        elif key and key in self._accounts:
-            account = self._accounts[key]
-        else:
+        elif not key or key not in self._accounts:
             return unauthorized()
         if not self._key_windows.allow(key, self.key_limit):
             return rate_limited(self.retry_after)
-        return route(method, path, query, account, self._collections(account), self.base_url)
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        return api.answer(self.account(key), method, path, query, body, self.base_url, now)
 
 
 class _Server(ThreadingHTTPServer):
@@ -266,7 +279,8 @@ class _Handler(BaseHTTPRequestHandler):
         sandbox = self.server.sandbox
         arrived = time.time()
         parts = urlsplit(self.path)
-        if not self._discard_body():
+        body = self._read_body()
+        if body is None:
             return
         record = RecordedRequest(
             method=self.command,
@@ -283,7 +297,7 @@ class _Handler(BaseHTTPRequestHandler):
         sandbox._record(record)
         try:
             reply = sandbox._decide(
-                self.command, parts.path, parts.query, record.api_key, record.client_address
+                self.command, parts.path, parts.query, record.api_key, record.client_address, body
             )
         except Exception:  # a sandbox bug must still produce an API-shaped answer
             reply = error_reply(500, "api_error", "The sandbox failed to handle this request.")
@@ -293,23 +307,25 @@ class _Handler(BaseHTTPRequestHandler):
         sandbox._settle(record, reply.status)
         self._send(reply, record.request_id)
 
-    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle
+    def __getattr__(self, name: str) -> Any:
+        """Every method (TRACE, PROPFIND, …) reaches the router, which answers 405 or 404."""
+        if name.startswith("do_"):
+            return self._handle
+        raise AttributeError(name)
 
-    def _discard_body(self) -> bool:
-        """Read and ignore a request body; False (and close) if it cannot be read."""
+    def _read_body(self) -> bytes | None:
+        """The request body; None (answered, and the connection closed) if unreadable."""
         if self.headers.get("Transfer-Encoding"):
             self.send_error(411, "Send request bodies with a Content-Length.")
-            return False
+            return None
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             length = -1
         if not 0 <= length <= MAX_BODY:
             self.send_error(400, "Unreadable or oversized request body.")
-            return False
-        if length:
-            self.rfile.read(length)
-        return True
+            return None
+        return self.rfile.read(length) if length else b""
 
     def _drop(self) -> None:
         self.close_connection = True

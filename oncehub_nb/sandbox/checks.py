@@ -1,0 +1,215 @@
+"""Checking query parameters and JSON bodies against their documented types.
+
+Each documented parameter or body field is declared once with a kind (``Text``,
+``Integer``, ``Boolean``, ``Timestamp``, ``ListOf``, ``Record``); ``check`` turns a
+raw value into a Python one or raises :class:`Invalid`, which the router answers
+with OnceHub's 400 ``invalid_request_error`` naming the ``param``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any
+
+__all__ = [
+    "Boolean",
+    "Field",
+    "Integer",
+    "Invalid",
+    "Kind",
+    "ListOf",
+    "Record",
+    "Text",
+    "Timestamp",
+    "check_body",
+    "check_query",
+    "parse_time",
+]
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class Invalid(Exception):
+    """A parameter or field is missing or unusable: 400 with this message and ``param``."""
+
+    def __init__(self, message: str, param: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.param = param
+
+
+def parse_time(text: str) -> datetime | None:
+    """An ISO 8601 date or date-time as an aware UTC datetime; None if it is neither."""
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+class Kind:
+    """A documented type. ``parse`` reads a query string, ``accept`` a JSON value."""
+
+    name = "value"
+
+    def parse(self, raw: str, param: str) -> Any:
+        return self.accept(raw, param)
+
+    def accept(self, value: Any, param: str) -> Any:
+        return value
+
+
+@dataclass(frozen=True)
+class Text(Kind):
+    """A string, optionally one of ``choices``, an e-mail address, or of bounded length."""
+
+    choices: tuple[str, ...] = ()
+    email: bool = False
+    max_length: int | None = None
+    name = "string"
+
+    def accept(self, value: Any, param: str) -> str:
+        if not isinstance(value, str):
+            raise Invalid(f"Invalid string: {param} must be a string.", param)
+        if self.choices and value not in self.choices:
+            allowed = ", ".join(self.choices)
+            raise Invalid(f"Invalid {param}: must be one of {allowed}.", param)
+        if self.email and not EMAIL.match(value):
+            raise Invalid(f"Invalid email address: {value!r}.", param)
+        if self.max_length is not None and len(value) > self.max_length:
+            raise Invalid(f"Invalid {param}: at most {self.max_length} characters.", param)
+        return value
+
+
+@dataclass(frozen=True)
+class Integer(Kind):
+    """A whole number within ``minimum``..``maximum``."""
+
+    minimum: int | None = None
+    maximum: int | None = None
+    name = "integer"
+
+    def parse(self, raw: str, param: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise Invalid(self._range_message(f"Invalid integer: {raw}."), param) from None
+        return self.accept(value, param)
+
+    def accept(self, value: Any, param: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Invalid(self._range_message(f"Invalid integer: {value!r}."), param)
+        low_ok = self.minimum is None or value >= self.minimum
+        high_ok = self.maximum is None or value <= self.maximum
+        if not (low_ok and high_ok):
+            raise Invalid(self._range_message(f"Out of range value: {value}."), param)
+        return value
+
+    def _range_message(self, head: str) -> str:
+        if self.minimum is not None and self.maximum is not None:
+            return f"{head} Please provide a number between {self.minimum} and {self.maximum}."
+        return head
+
+
+@dataclass(frozen=True)
+class Boolean(Kind):
+    """true or false (in a query: the words ``true`` and ``false``)."""
+
+    name = "boolean"
+
+    def parse(self, raw: str, param: str) -> bool:
+        if raw not in ("true", "false"):
+            raise Invalid(f"Invalid boolean: {raw}. Use true or false.", param)
+        return raw == "true"
+
+    def accept(self, value: Any, param: str) -> bool:
+        if not isinstance(value, bool):
+            raise Invalid(f"Invalid boolean: {param} must be true or false.", param)
+        return value
+
+
+@dataclass(frozen=True)
+class Timestamp(Kind):
+    """An ISO 8601 date (``2025-03-14``) or date-time (``2025-03-14T16:00:00Z``)."""
+
+    name = "timestamp"
+
+    def accept(self, value: Any, param: str) -> datetime:
+        moment = parse_time(value) if isinstance(value, str) else None
+        if moment is None:
+            raise Invalid(
+                f"Invalid timestamp: {value!r}. Use an ISO 8601 date or date-time, "
+                "e.g. 2025-03-14 or 2025-03-14T16:00:00Z.",
+                param,
+            )
+        return moment
+
+
+@dataclass(frozen=True)
+class ListOf(Kind):
+    """A JSON array of one kind (in a query: comma-separated)."""
+
+    item: Kind = field(default_factory=Text)
+    name = "array"
+
+    def parse(self, raw: str, param: str) -> list[Any]:
+        return [self.item.parse(part.strip(), param) for part in raw.split(",") if part.strip()]
+
+    def accept(self, value: Any, param: str) -> list[Any]:
+        if not isinstance(value, list):
+            raise Invalid(f"Invalid array: {param} must be a list.", param)
+        return [self.item.accept(item, param) for item in value]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One body field: its kind, whether it must be there, whether null is allowed."""
+
+    kind: Kind
+    required: bool = False
+    nullable: bool = True
+
+
+@dataclass(frozen=True)
+class Record(Kind):
+    """A JSON object with declared fields; undeclared fields are ignored, as OnceHub does."""
+
+    fields: Mapping[str, Field] = field(default_factory=dict)
+    name = "object"
+
+    def accept(self, value: Any, param: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise Invalid(f"Invalid object: {param} must be a JSON object.", param)
+        checked: dict[str, Any] = {}
+        for name, spec in self.fields.items():
+            where = name if param == "body" else f"{param}.{name}"
+            if name not in value:
+                if spec.required:
+                    raise Invalid(f"Missing required param: {where}.", where)
+                continue
+            item = value[name]
+            if item is None:
+                if not spec.nullable or spec.required:
+                    raise Invalid(f"Invalid null: {where} cannot be null.", where)
+                checked[name] = None
+            else:
+                checked[name] = spec.kind.accept(item, where)
+        return checked
+
+
+def check_query(raw: Mapping[str, str], declared: Mapping[str, Kind]) -> dict[str, Any]:
+    """The declared query parameters that are present, converted; others are ignored."""
+    return {name: kind.parse(raw[name], name) for name, kind in declared.items() if name in raw}
+
+
+def check_body(value: Any, declared: Record) -> dict[str, Any]:
+    """The body's declared fields, checked; a body that is not an object is refused."""
+    return declared.accept(value, "body")

@@ -1,0 +1,180 @@
+"""List endpoints as OnceHub documents them: pages, cursors, filters, ``expand``.
+
+``limit`` 1–100 (default 10); ``after`` or ``before`` (an object id; both at once
+is a 400 naming ``before``); ``has_more``; a ``Link`` header with ``rel="next"`` and
+``rel="previous"`` (none when everything fits one page); newest first; time-range
+filters as ``field.gt`` / ``field.lt``; ``expand=data.<field>`` on lists and
+``expand=<field>`` on single objects.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from .checks import Integer, Invalid, Kind, ListOf, Text, Timestamp
+from .replies import Reply, json_reply
+from .router import ApiProblem, NotFound, Request
+from .store import Table
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "EXPAND",
+    "PAGING",
+    "expand",
+    "list_reply",
+    "object_reply",
+    "time_range",
+]
+
+JSON = dict[str, Any]
+DEFAULT_LIMIT = 10
+PAGING: dict[str, Kind] = {
+    "limit": Integer(1, 100),
+    "after": Text(),
+    "before": Text(),
+}
+EXPAND: dict[str, Kind] = {"expand": ListOf(Text())}
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def time_range(*fields: str) -> dict[str, Kind]:
+    """The ``field.gt`` and ``field.lt`` query parameters for each timestamp field."""
+    return {f"{name}.{op}": Timestamp() for name in fields for op in ("gt", "lt")}
+
+
+def _time_conditions(query: Mapping[str, Any]) -> list[Callable[[JSON], bool]]:
+    conditions: list[Callable[[JSON], bool]] = []
+    for name, value in query.items():
+        if not isinstance(value, datetime) or "." not in name:
+            continue
+        field, op = name.rsplit(".", 1)
+        bound = value.strftime(TIME_FORMAT)  # the stored format compares as text
+        if op == "gt":
+            conditions.append(lambda item, f=field, b=bound: (item.get(f) or "") > b)
+        elif op == "lt":
+            conditions.append(lambda item, f=field, b=bound: "" < (item.get(f) or "") < b)
+    return conditions
+
+
+def expand(
+    request: Request, item: JSON, names: Iterable[str], expandable: Mapping[str, str]
+) -> JSON:
+    """A copy of ``item`` with each named id field replaced by the object it names."""
+    names = list(names)
+    if not names:
+        return item
+    result = copy.copy(item)
+    for name in names:
+        table = request.account.tables[expandable[name]]
+        value = item.get(name)
+        if isinstance(value, list):
+            result[name] = [table.get(v) or v for v in value]
+        elif isinstance(value, str):
+            result[name] = table.get(value) or value
+    return result
+
+
+def _expansions(request: Request, expandable: Mapping[str, str], prefix: str = "") -> list[str]:
+    names = []
+    for asked in request.query.get("expand", []):
+        name = asked[len(prefix) :] if prefix and asked.startswith(prefix) else None
+        if not prefix:
+            name = asked
+        if name is None or name not in expandable:
+            raise Invalid(f"This property cannot be expanded ({asked}).", "expand")
+        names.append(name)
+    return names
+
+
+def object_reply(
+    request: Request, table: Table, expandable: Mapping[str, str] | None = None
+) -> Reply:
+    """GET one object by its ``{id}``, with ``expand`` applied."""
+    object_id = request.path["id"]
+    item = table.get(object_id)
+    if item is None:
+        raise NotFound(table.noun, object_id)
+    names = _expansions(request, expandable or {})
+    return json_reply(200, expand(request, item, names, expandable or {}))
+
+
+def list_reply(
+    request: Request,
+    table: Table,
+    *,
+    equal: Mapping[str, Any] | None = None,
+    keep: Callable[[JSON], bool] | None = None,
+    expandable: Mapping[str, str] | None = None,
+) -> Reply:
+    """One page of ``table``: indexed ``equal`` filters, ``keep``, time ranges, cursors."""
+    query = request.query
+    limit = query.get("limit", DEFAULT_LIMIT)
+    after, before = query.get("after") or None, query.get("before") or None
+    if after and before:
+        raise ApiProblem(
+            400, "Received both before and after parameters. Please provide only one.", "before"
+        )
+    for name, cursor in (("after", after), ("before", before)):
+        if cursor is not None and cursor not in table:
+            raise ApiProblem(400, f"No such {table.noun}: '{cursor}'", name)
+    names = _expansions(request, expandable or {}, prefix="data.")
+    equal = {name: value for name, value in (equal or {}).items() if value is not None}
+    conditions = _time_conditions(query)
+    unindexed = {n: v for n, v in equal.items() if n not in table.indexed}
+    for name, value in unindexed.items():
+        conditions.append(lambda item, n=name, v=value: item.get(n) == v)
+    if keep is not None:
+        conditions.append(keep)
+    indexed = {n: v for n, v in equal.items() if n in table.indexed}
+    items = table.newest_first(**indexed)
+    for name, value in indexed.items():  # the shortest index was used: check the others
+        conditions.append(lambda item, n=name, v=value: _holds(item.get(n), v))
+
+    def kept(item: JSON) -> bool:
+        return all(condition(item) for condition in conditions)
+
+    page, more = table.page(items, kept, limit, after=after, before=before)
+    if before is not None:
+        newer = more
+        older = _any(table, items, kept, after=page[-1]["id"]) if page else False
+    else:
+        older = more
+        newer = _any(table, items, kept, before=page[0]["id"]) if page else False
+    links = []
+    if page and older:
+        links.append((_page_url(request, table, limit, "after", page[-1]["id"]), "next"))
+    if page and newer:
+        links.append((_page_url(request, table, limit, "before", page[0]["id"]), "previous"))
+    headers = [("Link", ", ".join(f'<{url}>; rel="{rel}"' for url, rel in links))] if links else []
+    data = [expand(request, item, names, expandable or {}) for item in page]
+    has_more = newer if before is not None else older
+    return json_reply(200, {"object": "list", "data": data, "has_more": has_more}, headers)
+
+
+def _holds(value: Any, wanted: Any) -> bool:
+    return wanted in value if isinstance(value, list) else value == wanted
+
+
+def _any(
+    table: Table,
+    items: list[JSON],
+    kept: Callable[[JSON], bool],
+    after: str | None = None,
+    before: str | None = None,
+) -> bool:
+    found, _ = table.page(items, kept, 1, after=after, before=before)
+    return bool(found)
+
+
+def _page_url(request: Request, table: Table, limit: int, cursor_name: str, cursor: str) -> str:
+    extra = [
+        (name, value)
+        for name, value in request.raw_query.items()
+        if name not in ("limit", "after", "before")
+    ]
+    query = urlencode([("limit", str(limit)), (cursor_name, cursor), *extra])
+    return f"{request.base_url}/{table.name}?{query}"

@@ -1,0 +1,27 @@
+"""``/teams``: list and get (read-only for now)."""
+
+from __future__ import annotations
+
+from ..data import _teams
+from ..listing import PAGING, list_reply, object_reply
+from ..replies import Reply
+from ..router import Request, api
+from ..store import Account
+
+TABLE, NOUN = "teams", "team"
+
+
+def seed(account: Account) -> None:
+    """The account's invented teams."""
+    table = account.table(TABLE, NOUN, indexed=())
+    table.extend_oldest_first(reversed(_teams()))
+
+
+@api.operation("GET", "/teams", query=PAGING)
+def list_all(request: Request) -> Reply:
+    return list_reply(request, request.account.tables[TABLE])
+
+
+@api.operation("GET", "/teams/{id}")
+def get_one(request: Request) -> Reply:
+    return object_reply(request, request.account.tables[TABLE])

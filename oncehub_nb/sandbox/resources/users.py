@@ -1,0 +1,29 @@
+"""``/users``: list and get (read-only for now)."""
+
+from __future__ import annotations
+
+from ..data import _users
+from ..listing import PAGING, list_reply, object_reply
+from ..replies import Reply
+from ..router import Request, api
+from ..store import Account
+
+TABLE, NOUN = "users", "user"
+
+
+def seed(account: Account) -> None:
+    """The account's invented users."""
+    table = account.table(TABLE, NOUN, indexed=())
+    table.extend_oldest_first(
+        reversed(_users(account.email, [t["id"] for t in account.tables["teams"].newest_first()]))
+    )
+
+
+@api.operation("GET", "/users", query=PAGING)
+def list_all(request: Request) -> Reply:
+    return list_reply(request, request.account.tables[TABLE])
+
+
+@api.operation("GET", "/users/{id}")
+def get_one(request: Request) -> Reply:
+    return object_reply(request, request.account.tables[TABLE])
