@@ -275,3 +275,21 @@ def build_collections(account_email: str) -> dict[str, Collection]:
         Collection("webhooks", "webhook", _webhooks()),
     ]
     return {c.name: c for c in collections}
+
+
+# -- for the resource modules: the shared vocabulary of invented data ------------------
+
+NOW = _NOW
+FIRST_NAMES = _FIRST_NAMES
+LAST_NAMES = _LAST_NAMES
+TIMEZONES = _TIMEZONES
+COMPANIES = _COMPANIES
+EVENT_TYPE_NAMES = _EVENT_TYPES
+JOB_TITLES = _JOB_TITLES
+timestamp = _ts
+slug = _slug
+
+
+def rng_for(seed: int, name: str) -> random.Random:
+    """A random generator for one resource of one seed: the same data every time."""
+    return random.Random(f"{seed}:{name}")

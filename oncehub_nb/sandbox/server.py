@@ -65,7 +65,8 @@ class Sandbox:
         accounts: dict[str, str] | None = None,
         clock: Callable[[], float] = time.monotonic,
         seed: int = 0,
-        sizes: Sizes | None = None,
+        bookings: int = Sizes.bookings,
+        contacts: int = Sizes.contacts,
     ) -> None:
         self.host = host
         self.port = port
@@ -79,7 +80,7 @@ class Sandbox:
         self._key_windows = SlidingWindows(clock)  # a test may share its fake clock
         self._address_windows = SlidingWindows(clock)
         self.seed = seed
-        self.sizes = sizes or Sizes()
+        self.sizes = Sizes(bookings=bookings, contacts=contacts)
         self._data: dict[str, Account] = {}
         self._stopping = threading.Event()
         self._server: _Server | None = None

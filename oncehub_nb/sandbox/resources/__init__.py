@@ -13,10 +13,13 @@ from collections.abc import Callable
 from ..store import Account
 from . import (
     account_check,
+    booking_calendars,
     booking_pages,
     bookings,
     contacts,
     event_types,
+    master_pages,
+    sms,
     teams,
     users,
     webhooks,
@@ -28,9 +31,12 @@ SEEDERS: list[Callable[[Account], None]] = [
     teams.seed,
     users.seed,
     event_types.seed,
+    master_pages.seed,
     booking_pages.seed,
+    booking_calendars.seed,
     contacts.seed,
     bookings.seed,
+    sms.seed,
     webhooks.seed,
 ]
 
