@@ -13,11 +13,13 @@ from contextlib import ExitStack
 
 from oncehub_nb._version import __version__
 from oncehub_nb.errors import ConfigError, KeyProblem
+from oncehub_nb.sandbox.store import Sizes
 from oncehub_nb.settings import DEFAULTS, Settings
 
 __all__ = ["main"]
 
 EXIT_VALID, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+MAX_INVENTED = 1_000_000
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,6 +54,16 @@ def _parser() -> argparse.ArgumentParser:
 
     sandbox = commands.add_parser("sandbox", help="run the local OnceHub API sandbox until Ctrl-C")
     sandbox.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: free)")
+    sandbox.add_argument("--seed", type=int, default=0, help="seed of the invented data")
+    sandbox.add_argument(
+        "--bookings", type=_count, default=Sizes.bookings, help="bookings to invent"
+    )
+    sandbox.add_argument(
+        "--contacts", type=_count, default=None, help="contacts to invent (default: scaled)"
+    )
+    sandbox.add_argument(
+        "--no-limits", action="store_true", help="do not enforce OnceHub's rate limits"
+    )
     return parser
 
 
@@ -91,11 +103,23 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_VALID if result.ok else EXIT_REJECTED
 
 
+def _count(text: str) -> int:
+    """A size for invented data: a whole number from 0 to 1,000,000."""
+    value = int(text)
+    if not 0 <= value <= MAX_INVENTED:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {MAX_INVENTED:,}")
+    return value
+
+
 def _sandbox(args: argparse.Namespace) -> int:
     from oncehub_nb.sandbox import serve
 
+    contacts = args.contacts
+    if contacts is None:  # about one contact for every two bookings, at least the default
+        contacts = max(Sizes.contacts, args.bookings // 2)
+    limits = {"key_limit": None, "address_limit": None} if args.no_limits else {}
     try:
-        serve(port=args.port)
+        serve(port=args.port, seed=args.seed, bookings=args.bookings, contacts=contacts, **limits)
     except OSError as exc:
         print(
             f"oncehub-nb: cannot start the sandbox on port {args.port}: {exc.strerror}",

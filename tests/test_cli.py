@@ -218,3 +218,25 @@ def test_demo_check_uses_your_key_when_configured(
     assert status == 0
     assert "Validating your key (environment variable ONCEHUB_API_KEY)" in out
     assert sandbox.count(key=DEMO_KEY) == 1
+
+
+def test_sandbox_options_reach_the_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    import oncehub_nb.sandbox as sandbox_package
+
+    seen: list[dict[str, object]] = []
+    monkeypatch.setattr(sandbox_package, "serve", lambda **options: seen.append(options))
+    assert main(["sandbox", "--seed", "3", "--bookings", "10000", "--no-limits"]) == 0
+    assert main(["sandbox", "--contacts", "7"]) == 0
+    assert seen[0] == {
+        "port": 0, "seed": 3, "bookings": 10000, "contacts": 5000,
+        "key_limit": None, "address_limit": None,
+    }  # fmt: skip
+    assert (seen[1]["bookings"], seen[1]["contacts"]) == (30, 7)
+    assert "key_limit" not in seen[1]  # OnceHub's limits stay on unless asked
+
+
+def test_sandbox_sizes_are_checked(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["sandbox", "--bookings", "-5"])
+    assert stopped.value.code == 2
+    assert "must be between 0 and 1,000,000" in capsys.readouterr().err

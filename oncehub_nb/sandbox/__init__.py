@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .console import serve
+from .faults import FAULT_KINDS, FaultPlan
 from .limits import RateLimit
 from .replies import DEMO_ACCOUNT, DEMO_KEY, FAULT_KEYS
 from .server import RecordedRequest, Sandbox
@@ -11,6 +12,8 @@ __all__ = [
     "DEMO_ACCOUNT",
     "DEMO_KEY",
     "FAULT_KEYS",
+    "FAULT_KINDS",
+    "FaultPlan",
     "RateLimit",
     "RecordedRequest",
     "Sandbox",

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import resources
+from .faults import FaultPlan
 from .limits import RateLimit, SlidingWindows
 from .replies import (
     DEMO_ACCOUNT,
@@ -48,6 +49,7 @@ class RecordedRequest:
     time: float
     client_port: int = 0  # the client's source port: one value per TCP connection
     user_agent: str | None = None
+    fault: str | None = None  # the injected fault (see FaultPlan), if any
 
 
 class Sandbox:
@@ -67,6 +69,7 @@ class Sandbox:
         seed: int = 0,
         bookings: int = Sizes.bookings,
         contacts: int = Sizes.contacts,
+        faults: FaultPlan | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -81,6 +84,8 @@ class Sandbox:
         self._address_windows = SlidingWindows(clock)
         self.seed = seed
         self.sizes = Sizes(bookings=bookings, contacts=contacts)
+        self.faults = faults or FaultPlan()
+        self._arrivals = 0  # numbers requests with a valid key, for the fault plan
         self._data: dict[str, Account] = {}
         self._stopping = threading.Event()
         self._server: _Server | None = None
@@ -159,11 +164,12 @@ class Sandbox:
         with self._lock:
             self._requests.append(record)
 
-    def _settle(self, record: RecordedRequest, status: int) -> None:
+    def _amend(self, record: RecordedRequest, **changes: Any) -> None:
+        """Update the recorded request (found by its Request-Id) with what became known."""
         with self._lock:
             for i in range(len(self._requests) - 1, -1, -1):
-                if self._requests[i] is record:
-                    self._requests[i] = replace(record, status=status)
+                if self._requests[i].request_id == record.request_id:
+                    self._requests[i] = replace(self._requests[i], **changes)
                     return
 
     # -- deciding the answer ---------------------------------------------------------------
@@ -183,8 +189,33 @@ class Sandbox:
         for account in accounts:
             account.reset()
 
+    def _injected_fault(self, record: RecordedRequest) -> tuple[bool, Reply | None]:
+        """Whether the fault plan answers this request, and how (None: drop the connection)."""
+        with self._lock:
+            number, self._arrivals = self._arrivals, self._arrivals + 1
+        fault = self.faults.fault_for(number)
+        if fault is None:
+            return False, None
+        self._amend(record, fault=fault)
+        if fault == "slow":  # held back, then answered normally (or dropped at stop())
+            return self._stopping.wait(self.slow_seconds), None
+        replies = {
+            "server_error": fault_reply("sandbox-server-error"),
+            "bad_gateway": fault_reply("sandbox-bad-gateway"),
+            "rate_limited": rate_limited(None),
+            "rate_limited_retry_after": rate_limited(self.faults.retry_after),
+        }
+        return True, replies.get(fault)  # "drop": no reply
+
     def _decide(
-        self, method: str, path: str, query: str, key: str | None, client: str, body: bytes
+        self,
+        method: str,
+        path: str,
+        query: str,
+        key: str | None,
+        client: str,
+        body: bytes,
+        record: RecordedRequest,
     ) -> Reply | None:
         """The reply for one request, or None to drop the connection without answering."""
         if not self._address_windows.allow(client, self.address_limit):
@@ -205,6 +236,9 @@ class Sandbox:
             return unauthorized()
         if not self._key_windows.allow(key, self.key_limit):
             return rate_limited(self.retry_after)
+        faulted, reply = self._injected_fault(record)
+        if faulted:
+            return reply
         now = datetime.now(timezone.utc).replace(microsecond=0)
         return api.answer(self.account(key), method, path, query, body, self.base_url, now)
 
@@ -298,14 +332,20 @@ class _Handler(BaseHTTPRequestHandler):
         sandbox._record(record)
         try:
             reply = sandbox._decide(
-                self.command, parts.path, parts.query, record.api_key, record.client_address, body
+                self.command,
+                parts.path,
+                parts.query,
+                record.api_key,
+                record.client_address,
+                body,
+                record,
             )
         except Exception:  # a sandbox bug must still produce an API-shaped answer
             reply = error_reply(500, "api_error", "The sandbox failed to handle this request.")
         if reply is None:
             self._drop()
             return
-        sandbox._settle(record, reply.status)
+        sandbox._amend(record, status=reply.status)
         self._send(reply, record.request_id)
 
     def __getattr__(self, name: str) -> Any:
