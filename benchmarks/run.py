@@ -48,6 +48,7 @@ class Row:
     candidate: list[float]  # seconds, one per round
     baseline: list[float]
     target: float | None = None  # the median ratio must be <= this; None: informational
+    unit: str = "s"  # of candidate and baseline: "s" (shown in ms) or "bytes" (in MB)
 
     @property
     def ratios(self) -> list[float]:
@@ -60,6 +61,11 @@ class Row:
     @property
     def passed(self) -> bool:
         return self.target is None or self.median <= self.target
+
+    def _show(self, value: float) -> str:
+        if self.unit == "bytes":
+            return f"{value / 1e6:.1f} MB"
+        return f"{value * 1000:.1f} ms"
 
     def __str__(self) -> str:
         ratios = self.ratios
@@ -75,8 +81,8 @@ class Row:
             f"  {self.label}: median ratio {self.median:.3f} "
             f"(IQR {q1:.3f}–{q3:.3f}, min–max {min(ratios):.3f}–{max(ratios):.3f}, "
             f"{len(ratios)} round{'s' * (len(ratios) != 1)}) {verdict}\n"
-            f"      median per round: {statistics.median(self.candidate) * 1000:.1f} ms "
-            f"vs {statistics.median(self.baseline) * 1000:.1f} ms"
+            f"      median per round: {self._show(statistics.median(self.candidate))} "
+            f"vs {self._show(statistics.median(self.baseline))}"
         )
 
 
@@ -231,6 +237,19 @@ def bench_load_ext(rounds: int) -> Row | None:
 # -- main ----------------------------------------------------------------------------------
 
 
+def bench_sandbox(rounds: int) -> list[Row]:
+    """The sandbox at 100,000 bookings (see sandbox_scale.py)."""
+    import sandbox_scale
+
+    def row(
+        label: str, candidate: list[float], baseline: list[float], target: float | None = None
+    ) -> Row:
+        unit = "bytes" if "memory" in label else "s"
+        return Row(label, candidate, baseline, target, unit)
+
+    return sandbox_scale.rows(rounds, row)  # type: ignore[return-value]
+
+
 def compile_package() -> None:
     """Byte-compile the package, as pip does for installed ones like dotenv (fair start)."""
     import compileall
@@ -256,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         "ratio = candidate / baseline per round, lower is better"
     )
     rows: list[Row] = []
-    for bench in (bench_imports, bench_client, bench_load_ext):
+    for bench in (bench_imports, bench_client, bench_load_ext, bench_sandbox):
         result = bench(rounds)
         for row in result if isinstance(result, list) else [result]:
             if row is not None:
