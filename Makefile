@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Two pytest workers; work stealing keeps both busy while the notebook tests wait on kernels.
 PYTEST := python -m pytest -n 2 --dist worksteal
 
-.PHONY: demo test lint check bench e2e matrix clean
+.PHONY: demo test lint check bench e2e matrix clean conformance conformance-schema
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -88,4 +88,32 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-liberation
 
 clean:
-	rm -rf $(VENV) $(MATRIX_DIR) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(MATRIX_DIR) $(CONFORMANCE_VENV) .pytest_cache .ruff_cache .hypothesis
+
+# Schemathesis (pinned in conformance/requirements.txt) in a venv of its own, with the project
+# installed so that conformance/run.py starts the sandbox in-process.
+CONFORMANCE_VENV := .venv-conformance
+# OnceHub's published OpenAPI file, read where it lies (never copied into the repo).
+ONCEHUB_OPENAPI ?= ../shared/reference/oncehub-api-v2.yaml
+
+## make conformance: Schemathesis checks the sandbox against OnceHub's OpenAPI file (~3-4 min);
+## fails on failures not accepted in conformance/baseline.toml. CONFORMANCE_ARGS goes to run.py.
+conformance: conformance-schema $(CONFORMANCE_VENV)/.installed-conformance
+	ONCEHUB_OPENAPI='$(ONCEHUB_OPENAPI)' $(CONFORMANCE_VENV)/bin/python conformance/run.py $(CONFORMANCE_ARGS)
+
+conformance-schema:
+	@test -f "$(ONCEHUB_OPENAPI)" || { \
+	  echo "make conformance: OnceHub's OpenAPI file is not at $(ONCEHUB_OPENAPI)" >&2; \
+	  echo "  It is OnceHub's published API reference, kept read-only in the team's shared/reference" >&2; \
+	  echo "  folder (shared/reference/oncehub-api-v2.yaml beside this repo); it is never copied here." >&2; \
+	  echo "  Point ONCEHUB_OPENAPI at it: ONCEHUB_OPENAPI=/path/to/oncehub-api-v2.yaml make conformance" >&2; \
+	  exit 1; }
+
+$(CONFORMANCE_VENV)/bin/python:
+	$(PYTHON) -m venv $(CONFORMANCE_VENV)
+	echo '*' > $(CONFORMANCE_VENV)/.gitignore
+	$@ -m pip install --quiet --upgrade pip
+
+$(CONFORMANCE_VENV)/.installed-conformance: conformance/requirements.txt pyproject.toml | $(CONFORMANCE_VENV)/bin/python
+	$(CONFORMANCE_VENV)/bin/python -m pip install --quiet -r conformance/requirements.txt -e .
+	touch $@

@@ -32,7 +32,8 @@ from .store import Account, Sizes
 
 DEFAULT_KEY_LIMIT = RateLimit(5, 1.0)  # OnceHub: 5 requests per second per account
 DEFAULT_ADDRESS_LIMIT = RateLimit(200, 300.0)  # OnceHub: 200 requests per 5 minutes per IP
-MAX_BODY = 1 << 20  # request bodies are read and thrown away, up to this size
+LINGER_SECONDS = 0.5  # at most, reading what a client sends after a malformed request
+MAX_BODY = 1 << 20  # the largest request body read
 
 
 @dataclass(frozen=True)
@@ -392,3 +393,18 @@ class _Handler(BaseHTTPRequestHandler):
         reply = error_reply(code, "invalid_request_error" if code < 500 else "api_error", text)
         reply.headers.append(("Connection", "close"))
         self._send(reply, new_request_id())
+        self._linger()
+
+    def _linger(self) -> None:
+        """Close gracefully: half-close, then read what the client still sends.
+
+        Closing with unread input makes the kernel send a reset, which can reach the
+        client before the error it should read (a TLS client on this plain port would
+        see "connection reset" instead of an HTTP answer).
+        """
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(LINGER_SECONDS)
+            while self.connection.recv(65536):
+                pass

@@ -1,27 +1,487 @@
-"""``/contacts``: list and get (read-only for now)."""
+"""``/contacts``: the people who book (or may book) with the account.
+
+A ``Contact`` (OnceHub's schema) carries its ``id`` (``CTC-…``), times
+(``creation_time`` <= ``last_updated_time``; ``last_interacted_time`` or null), an
+``owner`` (a user id), a ``status`` (Qualified, Sales qualified, Marketing qualified,
+Disqualified or null), company and address fields, ``email``, E.164 phone numbers, an
+IANA ``timezone`` and ``custom_fields`` (``[{"name", "value"}]``, from the account's
+field library).
+
+Operations, as the reference documents them:
+
+- ``GET /contacts``: filters ``email`` (ignoring case; answered from an index, so it
+  stays fast with 100,000 contacts), ``creation_time.gt``/``.lt`` and
+  ``last_updated_time.gt``/``.lt`` (dates, ``YYYY-MM-DD``); paging;
+- ``POST /contacts``: 201; ``first_name`` and ``last_name`` required, and an ``email``
+  or a ``mobile_phone``; 409 when either already belongs to a contact;
+- ``GET``/``PATCH``/``DELETE /contacts/{id}``: PATCH refuses the identifier fields
+  (``email``, ``mobile_phone``) and merges ``custom_fields`` by name; DELETE answers a
+  ``DeletedObject`` and the contact is 404 afterwards.
+
+Seeded contacts: ``account.sizes.contacts`` of them, owned by users of the
+``users`` table, in the table ``contacts`` (indexed by ``email`` and ``owner``).
+"""
 
 from __future__ import annotations
 
-from ..data import _contacts
+import hashlib
+import random
+import re
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from ..checks import Boolean, Field, Integer, Invalid, Kind, ListOf, Record, Text, parse_time
+from ..data import COMPANIES, FIRST_NAMES, JOB_TITLES, LAST_NAMES, NOW, rng_for, timestamp
 from ..listing import PAGING, list_reply, object_reply
-from ..replies import Reply
-from ..router import Request, api
+from ..replies import Reply, json_reply
+from ..router import ApiProblem, NotFound, Request, api
 from ..store import Account
+from .users import Body, Directory, Email, account_owner, fresh_id, is_timezone
 
 TABLE, NOUN = "contacts", "contact"
+JSON = dict[str, Any]
+STATUSES = ("Qualified", "Sales qualified", "Marketing qualified", "Disqualified")
+LEAD_SOURCES = ("Webinar", "Referral", "Trade show", "Website", "Partner")
+LANGUAGES = ("English", "German", "French", "Spanish", "Japanese", "Hebrew")
+FIELD_LIBRARY = ("lead_source", "preferred_language", "resume")  # the account's custom fields
+SALUTATIONS = ("Mr.", "Ms.", "Dr.", "Mx.")
+READ_ONLY = ("object", "id", "creation_time", "last_updated_time", "last_interacted_time")
+IDENTIFIERS = "Identifier fields (email, mobile_phone) cannot be updated via this endpoint"
+E164 = re.compile(r"^\+[1-9]\d{9,14}$")  # "+" and 10–15 digits
+MORE_FIRST_NAMES = (
+    "Aiko", "Bruno", "Chiara", "Dmitri", "Esme", "Farah", "Goran", "Hana", "Ines", "Jonas",
+    "Keiko", "Lior", "Mateo", "Nadia", "Oskar", "Priya", "Rafael", "Sofia", "Tomas", "Ulla",
+    "Vikram", "Wanjiru", "Ximena", "Yusuf", "Zara", "Amara", "Bjorn", "Carmen", "Diego", "Elif",
+)  # fmt: skip
+MORE_LAST_NAMES = (
+    "Achterberg", "Bergstrom", "Carvalho", "Delacroix", "Esposito", "Fitzgerald", "Greco",
+    "Haddad", "Iversen", "Jablonski", "Kaur", "Lombardi", "Mwangi", "Novak", "Oyelaran",
+    "Park", "Quintero", "Rasmussen", "Sato", "Tanaka", "Umarov", "Varga", "Whitfield",
+    "Yilmaz", "Zielinski", "Alvarez", "Bianchi", "Chen", "Duarte", "Engel",
+)  # fmt: skip
+MORE_COMPANIES = (
+    "Orchard Logistics", "Silverline Dental", "Maple Street Bakery", "Kite & Key Travel",
+    "Brightwater Legal", "Summit Ridge Realty", "Tidewater Insurance", "Copperleaf Design",
+)  # fmt: skip
+MORE_JOB_TITLES = ("Executive Assistant", "Marketing Director", "Recruiter", "Consultant")
+COMPANY_SIZES = (("1-10", 1, 10), ("11-50", 11, 50), ("51-200", 51, 200), ("201-1000", 201, 1000))
+PLACES = (  # country, state, city, post code, time zone, phone plan, weight
+    ("United States", "New York", "New York", "10001", "America/New_York", "nanp", 14),
+    ("United States", "Illinois", "Chicago", "60601", "America/Chicago", "nanp", 8),
+    ("United States", "California", "San Francisco", "94105", "America/Los_Angeles", "nanp", 10),
+    ("United States", "Texas", "Austin", "78701", "America/Chicago", "nanp", 6),
+    ("United States", "Colorado", "Denver", "80202", "America/Denver", "nanp", 4),
+    ("Canada", "Ontario", "Toronto", "M5H 2N2", "America/Toronto", "nanp", 6),
+    ("United Kingdom", "England", "London", "EC1A 1BB", "Europe/London", "uk", 12),
+    ("Germany", "Berlin", "Berlin", "10115", "Europe/Berlin", None, 8),
+    ("France", "Île-de-France", "Paris", "75002", "Europe/Paris", None, 5),
+    ("Israel", "Tel Aviv District", "Tel Aviv", "6125001", "Asia/Jerusalem", None, 5),
+    ("Singapore", None, "Singapore", "018989", "Asia/Singapore", None, 4),
+    ("Australia", "New South Wales", "Sydney", "2000", "Australia/Sydney", None, 6),
+    ("Japan", "Tokyo", "Tokyo", "100-0005", "Asia/Tokyo", None, 4),
+)
+STREETS = ("Main Street", "Oak Avenue", "Harbor Road", "Station Lane", "Market Square")
+# Numbers reserved for fiction: 555-0100–0199 in every North American area code, and
+# Ofcom's drama ranges (07700 900000–900999 mobiles, 020 7946 0000–0999 in London).
+AREA_CODES = tuple(
+    f"{a}{b}{c}" for a in range(2, 10) for b in range(9) for c in range(10) if (b, c) != (1, 1)
+)
+UK_MOBILES = 1000
+
+
+# -- invented data -------------------------------------------------------------------------
+
+
+class _Phones:
+    """Unique fictional mobile numbers, handed out in a seed-shuffled order."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.codes = list(AREA_CODES)
+        rng.shuffle(self.codes)
+        self.used = {"nanp": 0, "uk": 0}
+
+    def mobile(self, plan: str | None) -> str | None:
+        """The next unused number of ``plan``, or None when there is none left."""
+        if plan is None:
+            return None
+        n = self.used[plan]
+        self.used[plan] = n + 1
+        if plan == "uk":
+            return f"+447700900{n:03d}" if n < UK_MOBILES else None
+        if n >= len(self.codes) * 100:
+            return None
+        return f"+1{self.codes[n % len(self.codes)]}55501{n // len(self.codes):02d}"
+
+    def landline(self, dice: _Dice, plan: str | None) -> str | None:
+        """A fictional office number (these may repeat: offices share numbers)."""
+        if plan == "uk":
+            return f"+44207946{dice.between(0, 999):04d}"
+        if plan == "nanp":
+            return f"+1{dice.pick(self.codes)}55501{dice.between(0, 99):02d}"
+        return None
+
+
+class _Dice:
+    """Quick draws from one seeded generator (``random()`` only: bulk seeding is hot)."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.random = rng.random
+
+    def pick(self, items: Sequence[Any]) -> Any:
+        return items[int(self.random() * len(items))]
+
+    def chance(self, share: float) -> bool:
+        return self.random() < share
+
+    def between(self, low: int, high: int) -> int:
+        return low + int(self.random() * (high - low + 1))
+
+
+class _Clock:
+    """``timestamp()`` text for whole seconds since the epoch, one ``strftime`` per day."""
+
+    def __init__(self) -> None:
+        self.now = int(NOW.timestamp())
+        self._days: dict[int, str] = {}
+
+    def text(self, epoch: int) -> str:
+        day, rest = divmod(epoch, 86400)
+        head = self._days.get(day)
+        if head is None:
+            moment = datetime.fromtimestamp(day * 86400, timezone.utc)
+            head = self._days[day] = moment.strftime("%Y-%m-%dT")
+        hours, rest = divmod(rest, 3600)
+        minutes, seconds = divmod(rest, 60)
+        return f"{head}{hours:02d}:{minutes:02d}:{seconds:02d}Z"
+
+
+_ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ID_BYTES = bytes(ord(_ID_ALPHABET[b % len(_ID_ALPHABET)]) for b in range(256))
+
+
+def quick_id(prefix: str, seed_text: str) -> str:
+    """The id ``make_id(prefix, seed_text)`` gives, made faster (for bulk seeding)."""
+    digest = hashlib.sha256(f"{prefix}:{seed_text}".encode()).digest()
+    return f"{prefix}-" + digest[:10].translate(_ID_BYTES).decode()
+
+
+STATUS_DRAW = (*("Qualified",) * 20, *("Sales qualified",) * 15)
+STATUS_DRAW += (*("Marketing qualified",) * 20, *("Disqualified",) * 10, *(None,) * 35)
+PLACE_DRAW = tuple(place for place in PLACES for _ in range(place[-1]))
+
+
+class _Inventor:
+    """Makes one account's contacts, oldest first, each owned by an active user."""
+
+    def __init__(self, account: Account) -> None:
+        self.seed, self.count = account.seed, account.sizes.contacts
+        rng = rng_for(self.seed, TABLE)
+        self.dice, self.clock, self.phones = _Dice(rng), _Clock(), _Phones(rng)
+        users = account.tables["users"].newest_first()[::-1]
+        active = [u["id"] for u in users if u.get("status") == "active"]
+        self.owners = active or [u["id"] for u in users]
+        self.firsts = (*FIRST_NAMES, *MORE_FIRST_NAMES)
+        self.lasts = (*LAST_NAMES, *MORE_LAST_NAMES)
+        self.companies = (*COMPANIES, *MORE_COMPANIES)
+        self.titles = (*JOB_TITLES, *MORE_JOB_TITLES)
+        self.taken: dict[str, int] = {}
+        self.span = 86400 * min(730, 200 + self.count // 50)  # first contact .. NOW
+        self.step = self.span / max(self.count, 1)
+
+    def all(self) -> list[JSON]:
+        return [self.contact(n) for n in range(self.count)]
+
+    def contact(self, n: int) -> JSON:
+        """Contact number ``n`` (0 is the oldest)."""
+        dice, clock = self.dice, self.clock
+        first, last = dice.pick(self.firsts), dice.pick(self.lasts)
+        created = clock.now - self.span + int((n + dice.random() * 0.8) * self.step)
+        age = clock.now - created
+        country, state, city, post_code, zone, plan, _ = dice.pick(PLACE_DRAW)
+        addressed = dice.chance(0.4)
+        contact = {
+            "object": "contact",
+            "id": quick_id("CTC", f"{self.seed}:{n}"),
+            "creation_time": clock.text(created),
+            "last_updated_time": clock.text(created + int(dice.random() * min(age, 2592000))),
+            "last_interacted_time": (
+                clock.text(created + int(dice.random() * age)) if dice.chance(0.6) else None
+            ),
+            "owner": dice.pick(self.owners),
+            "status": dice.pick(STATUS_DRAW),
+            "city": city if addressed or dice.chance(0.5) else None,
+            "company_size": None,
+            "company": None,
+            "country": country if dice.chance(0.8) else None,
+            "email": self.email(first, last),
+            "employees": 1,
+            "first_name": first,
+            "has_consent": dice.chance(0.7),
+            "job_title": None,
+            "last_name": last,
+            "mobile_phone": self.phones.mobile(plan) if dice.chance(0.7) else None,
+            "phone": self.phones.landline(dice, plan) if dice.chance(0.3) else None,
+            "post_code": post_code if addressed else None,
+            "salutation": dice.pick(SALUTATIONS) if dice.chance(0.2) else None,
+            "state": state if addressed else None,
+            "street_address": (
+                f"{dice.between(1, 999)} {dice.pick(STREETS)}" if addressed else None
+            ),
+            "terms_of_sevice": dice.chance(0.8),  # sic: the field name as OnceHub spells it
+            "timezone": zone,
+            "custom_fields": self.custom_fields(),
+        }
+        if dice.chance(0.85):
+            self.employ(contact)
+        return contact
+
+    def email(self, first: str, last: str) -> str:
+        """``first.last@example.com``, numbered from the second of the same name on."""
+        base = f"{first}.{last}".lower()
+        seen = self.taken.get(base, 0)
+        self.taken[base] = seen + 1
+        return f"{base}{seen or ''}@example.com"
+
+    def employ(self, contact: JSON) -> None:
+        """Give ``contact`` a company, its size and head count, and usually a job title."""
+        dice = self.dice
+        size, low, high = dice.pick(COMPANY_SIZES)
+        contact["company"], contact["company_size"] = dice.pick(self.companies), size
+        contact["employees"] = dice.between(low, high)
+        contact["job_title"] = dice.pick(self.titles) if dice.chance(0.8) else None
+
+    def custom_fields(self) -> list[JSON]:
+        """Values for some of the field library's fields."""
+        dice, fields = self.dice, []
+        if dice.chance(0.4):
+            fields.append({"name": "lead_source", "value": dice.pick(LEAD_SOURCES)})
+        if dice.chance(0.2):
+            fields.append({"name": "preferred_language", "value": dice.pick(LANGUAGES)})
+        return fields
+
+
+def invent(account: Account) -> list[JSON]:
+    """``account.sizes.contacts`` contacts, oldest first, owned by the account's users."""
+    return _Inventor(account).all()
 
 
 def seed(account: Account) -> None:
-    """The account's invented contacts."""
-    table = account.table(TABLE, NOUN, indexed=())
-    table.extend_oldest_first(reversed(_contacts(account.tables["users"].newest_first())))
+    """The account's invented contacts, found by id, e-mail, mobile phone and owner."""
+    table = Directory(TABLE, NOUN, indexed=("email", "owner"), unique=("email", "mobile_phone"))
+    account.tables[TABLE] = table
+    table.extend_oldest_first(invent(account))
 
 
-@api.operation("GET", "/contacts", query=PAGING)
+# -- request kinds -------------------------------------------------------------------------
+
+
+class Phone(Kind):
+    """A phone number in E.164 format, else ``Invalid phone format: '<value>'``."""
+
+    name = "string"
+
+    def accept(self, value: Any, param: str) -> str:
+        if not isinstance(value, str):
+            raise Invalid(f"Invalid string: {param} must be a string.", param)
+        if not E164.match(value):
+            raise Invalid(f"Invalid phone format: '{value}'", param)
+        return value
+
+
+class Zone(Kind):
+    """An IANA time zone, else ``Invalid timezone: '<value>'``."""
+
+    name = "string"
+
+    def accept(self, value: Any, param: str) -> str:
+        if not isinstance(value, str):
+            raise Invalid(f"Invalid string: {param} must be a string.", param)
+        if not is_timezone(value):
+            raise Invalid(f"Invalid timezone: '{value}'", param)
+        return value
+
+
+class Date(Kind):
+    """A ``YYYY-MM-DD`` date (as midnight UTC), as the contact filters document."""
+
+    name = "date"
+
+    def accept(self, value: Any, param: str) -> Any:
+        moment = parse_time(value) if isinstance(value, str) and len(value) == 10 else None
+        if moment is None:
+            raise Invalid(f"Invalid date format for {param}. Expected format: YYYY-MM-DD", param)
+        return moment
+
+
+CUSTOM_FIELD = Record(
+    {"name": Field(Text(), required=True, nullable=False), "value": Field(Kind())}
+)
+
+
+def _fields(nullable: bool) -> dict[str, Field]:
+    """The writable contact fields; ``nullable`` where the Contact schema allows null."""
+
+    def text(kind: Kind | None = None) -> Field:
+        return Field(kind or Text(), nullable=nullable)
+
+    return {
+        "owner": Field(Text(), nullable=False),
+        "status": Field(Text(choices=STATUSES), nullable=nullable),
+        "city": text(),
+        "company_size": text(),
+        "company": text(),
+        "country": text(),
+        "employees": Field(Integer(0), nullable=False),
+        "first_name": Field(Text(), nullable=False),
+        "last_name": Field(Text(), nullable=False),
+        "has_consent": Field(Boolean(), nullable=False),
+        "job_title": text(),
+        "phone": text(Phone()),
+        "post_code": text(),
+        "salutation": text(),
+        "state": text(),
+        "street_address": text(),
+        "terms_of_sevice": Field(Boolean(), nullable=False),
+        "timezone": Field(Zone(), nullable=False),
+        "custom_fields": Field(ListOf(CUSTOM_FIELD), nullable=False),
+    }
+
+
+NEW_CONTACT = Body(
+    {
+        **_fields(nullable=True),
+        "first_name": Field(Text(), required=True, nullable=False),
+        "last_name": Field(Text(), required=True, nullable=False),
+        "email": Field(Email(), nullable=False),
+        "mobile_phone": Field(Phone()),
+    },
+    missing="{name} is required",
+    ignored=READ_ONLY,
+)
+CONTACT_CHANGES = Body(
+    _fields(nullable=False),
+    unsupported="Unsupported field",
+    forbidden={"email": IDENTIFIERS, "mobile_phone": IDENTIFIERS},
+)
+FILTERS = {
+    "email": Text(),
+    "creation_time.gt": Date(),
+    "creation_time.lt": Date(),
+    "last_updated_time.gt": Date(),
+    "last_updated_time.lt": Date(),
+    **PAGING,
+}
+
+
+# -- operations ----------------------------------------------------------------------------
+
+
+def _directory(account: Account) -> Directory:
+    table = account.tables[TABLE]
+    assert isinstance(table, Directory)
+    return table
+
+
+def _check_references(account: Account, body: JSON) -> None:
+    """The owner must be a user; custom fields must be in the field library."""
+    owner = body.get("owner")
+    if owner is not None and owner not in account.tables["users"]:
+        raise ApiProblem(400, f"No such user: '{owner}'", "owner")
+    for custom in body.get("custom_fields") or []:
+        if custom["name"] not in FIELD_LIBRARY:
+            raise ApiProblem(
+                400,
+                f"Custom field '{custom['name']}' does not exist in field library",
+                "custom_fields",
+            )
+
+
+def _merged(current: list[JSON], changes: list[JSON]) -> list[JSON]:
+    """``current`` custom fields with ``changes`` applied by name (others kept)."""
+    by_name = {c["name"]: dict(c) for c in current}
+    for change in changes:
+        by_name[change["name"]] = {"name": change["name"], "value": change.get("value")}
+    return list(by_name.values())
+
+
+@api.operation("GET", "/contacts", query=FILTERS)
 def list_all(request: Request) -> Reply:
-    return list_reply(request, request.account.tables[TABLE])
+    """A page of contacts, newest first, filtered by e-mail and time ranges."""
+    query = request.query
+    for name in ("creation_time", "last_updated_time"):
+        low, high = query.get(f"{name}.gt"), query.get(f"{name}.lt")
+        if low is not None and high is not None and low > high:
+            raise ApiProblem(400, f"{name}.gt cannot be later than {name}.lt", f"{name}.gt")
+    contacts = _directory(request.account)
+    wanted = query.get("email")
+    if wanted is not None:
+        found = contacts.find("email", wanted)
+        wanted = found["email"] if found else wanted
+    return list_reply(request, contacts, equal={"email": wanted})
+
+
+@api.operation("POST", "/contacts", body=NEW_CONTACT)
+def add(request: Request) -> Reply:
+    """201 with the new contact; 400 without email and mobile phone; 409 if either is taken."""
+    account, body = request.account, request.body or {}
+    contacts = _directory(account)
+    if body.get("email") is None and body.get("mobile_phone") is None:
+        raise ApiProblem(400, "At least one of 'email' or 'mobile_phone' is required.", "email")
+    for name in ("email", "mobile_phone"):
+        if contacts.find(name, body.get(name)) is not None:
+            raise ApiProblem(409, f"Contact already exists: '{body[name]}'", name)
+    _check_references(account, body)
+    now = timestamp(request.now)
+    owner = account_owner(account)
+    contact = {
+        "object": "contact",
+        "id": fresh_id(contacts, "CTC"),
+        "creation_time": now,
+        "last_updated_time": now,
+        "last_interacted_time": None,
+        "owner": owner["id"],
+        **{name: None for name in NEW_CONTACT.fields if name not in ("owner", "custom_fields")},
+        "employees": 1,
+        "has_consent": False,
+        "terms_of_sevice": False,
+        "timezone": owner["timezone"],
+        "custom_fields": [],
+    }
+    contact.update({k: v for k, v in body.items() if k not in READ_ONLY and k != "custom_fields"})
+    contact["custom_fields"] = _merged([], body.get("custom_fields") or [])
+    contacts.add(contact)
+    return json_reply(201, contact)
 
 
 @api.operation("GET", "/contacts/{id}")
 def get_one(request: Request) -> Reply:
+    """One contact; 404 for an unknown or deleted id."""
     return object_reply(request, request.account.tables[TABLE])
+
+
+@api.operation("PATCH", "/contacts/{id}", body=CONTACT_CHANGES)
+def update(request: Request) -> Reply:
+    """200 with the changed contact; 400 for no fields or an identifier field."""
+    account, changes = request.account, dict(request.body or {})
+    contacts = _directory(account)
+    contact = contacts.get(request.path["id"])
+    if contact is None:
+        raise NotFound(NOUN, request.path["id"])
+    if not changes:
+        raise ApiProblem(400, "At least one field must be provided to update.", "body")
+    _check_references(account, changes)
+    if "custom_fields" in changes:
+        changes["custom_fields"] = _merged(contact["custom_fields"], changes["custom_fields"])
+    changes["last_updated_time"] = max(timestamp(request.now), contact["last_updated_time"])
+    return json_reply(200, contacts.update(contact["id"], changes))
+
+
+@api.operation("DELETE", "/contacts/{id}")
+def delete(request: Request) -> Reply:
+    """A ``DeletedObject``; the contact is 404 afterwards."""
+    contacts = request.account.tables[TABLE]
+    if request.path["id"] not in contacts:
+        raise NotFound(NOUN, request.path["id"])
+    contacts.delete(request.path["id"])
+    return json_reply(200, {"id": request.path["id"], "deleted": True})

@@ -1,9 +1,321 @@
-"""Not yet served: declared in the next step."""
+"""``/notifications/sms``: the SMS notifications the account has sent, as OnceHub lists them.
+
+Each is a ``SmsNotification``: ``object`` ("notification"), ``id`` (``SMS-…``),
+``type`` ("sms"), ``status`` (sent, failed, delivered, rejected), ``creation_time``,
+``recipient`` (a contact or user id; ``expand=recipient`` gives the object),
+``recipient_type`` (contact or user) and ``details`` (``delivered_to``,
+``message_body``, ``segment_count``). They are invented from the bookings: a
+confirmation and a reminder to the customer, an alert to the host, a notice when
+a booking is canceled. The table is named after the URL (``notifications/sms``) so
+that the ``Link`` header of a page points back here.
+
+The documented 403 is OnceHub's plan error ("Your account plan does not support
+API access…"): it is about API access, not SMS, and an account that may call the
+API gets this list. The ``sandbox-forbidden`` key answers it, as for every path.
+"""
 
 from __future__ import annotations
 
-from ..store import Account
+import dataclasses
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..checks import Invalid, ListOf, Text
+from ..data import NOW, rng_for
+from ..listing import PAGING, list_reply, time_range
+from ..replies import Reply, json_reply
+from ..router import ApiProblem, Request, api
+from ..store import Account, Table
+
+TABLE, NOUN = "notifications/sms", "SMS notification"
+JSON = dict[str, Any]
+EXPANDABLE = ("recipient", "data.recipient")  # the docs say `recipient`; lists elsewhere `data.`
+ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+ID_LENGTH = 8  # as in the documented example "SMS-8X92M293"
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+STATUSES = (("delivered", 0.88), ("sent", 0.93), ("failed", 0.97), ("rejected", 1.0))
+REMINDED = ("scheduled", "completed", "no_show")  # bookings that kept their time
+SMS_HISTORY = timedelta(days=180)  # the account turned SMS notifications on this long ago
+TEXT_SHARE = 0.85  # customers who left a mobile number and did not opt out
+ALERT_SHARE = 0.25  # users who get an SMS for each new booking they host
+REMINDER_SHARE = 0.8  # of those texted, reminded a day before (the rest booked late)
+TEMPLATES = {
+    "alert": "New booking: {customer} scheduled {what} for {when}.",
+    "confirmed": "{hello}, your {meeting} is confirmed for {when}.",
+    "reminder": "Reminder: your {meeting} is on {when}. Reply STOP to opt out.",
+    "canceled": "{hello}, your {meeting} on {when} has been canceled.",
+}
+GSM_SINGLE, GSM_PART, UCS_SINGLE, UCS_PART = 160, 153, 70, 67
+_ZONES: dict[str | None, Any] = {}
+
+
+@dataclass(frozen=True)
+class Choice(Text):
+    """One of ``choices``; anything else is OnceHub's ``Invalid string: <value>``."""
+
+    def accept(self, value: Any, param: str) -> str:
+        if isinstance(value, str) and value not in self.choices:
+            raise Invalid(f"Invalid string: {value}", param)
+        return super().accept(value, param)
+
+
+QUERY = {
+    **time_range("creation_time"),
+    "recipient": Text(),
+    "recipient_type": Choice(choices=("contact", "user")),
+    **PAGING,
+    "expand": ListOf(Text()),
+}
+
+
+# -- invented data -------------------------------------------------------------------------
+
+
+def _zone(name: str | None) -> Any:
+    if name not in _ZONES:
+        try:
+            _ZONES[name] = ZoneInfo(name) if name else timezone.utc
+        except (ZoneInfoNotFoundError, ValueError):
+            _ZONES[name] = timezone.utc
+    return _ZONES[name]
+
+
+def _parse(text: Any) -> datetime | None:
+    """A stored UTC timestamp ("2025-03-14T16:00:00Z") as a naive UTC datetime."""
+    try:
+        return datetime.fromisoformat(text[:19])
+    except (TypeError, ValueError):
+        return None
+
+
+def _when(moment: datetime, zone_name: str | None) -> str:
+    """``Fri, Mar 21 at 2:30 PM`` in the recipient's time zone."""
+    local = moment.replace(tzinfo=timezone.utc).astimezone(_zone(zone_name))
+    hour = local.hour % 12 or 12
+    noon = "AM" if local.hour < 12 else "PM"
+    day = f"{DAYS[local.weekday()]}, {MONTHS[local.month - 1]} {local.day}"
+    return f"{day} at {hour}:{local.minute:02d} {noon}"
+
+
+def segments(body: str) -> int:
+    """How many SMS segments ``body`` takes (GSM-7 when plain ASCII, else UCS-2)."""
+    single, part = (GSM_SINGLE, GSM_PART) if body.isascii() else (UCS_SINGLE, UCS_PART)
+    return 1 if len(body) <= single else -(-len(body) // part)
+
+
+def phone_number(text: Any) -> str | None:
+    """An E.164-style number (``+`` and digits) from what a form holds, or None."""
+    digits = "".join(ch for ch in text if ch.isdigit()) if isinstance(text, str) else ""
+    return "+" + digits if len(digits) >= 8 else None
+
+
+def user_phone(index: int) -> str:
+    """An invented mobile number in the 555-01xx range reserved for fiction."""
+    return f"+1{202 + index % 700:03d}5550{100 + index % 100:03d}"
+
+
+def _id_maker(rng: random.Random) -> Callable[[int], str]:
+    """Distinct ``SMS-XXXXXXXX`` ids from sequence numbers, scrambled by ``rng``."""
+    space = len(ID_ALPHABET) ** ID_LENGTH
+    step = rng.randrange(space // 3, space) | 1
+    while step % 3 == 0:  # coprime with 36: n -> n * step + offset is a bijection
+        step += 2
+    offset = rng.randrange(space)
+    pairs = [a + b for a in ID_ALPHABET for b in ID_ALPHABET]
+    size = len(pairs)
+
+    def make(n: int) -> str:
+        x = (n * step + offset) % space
+        high, low = divmod(x, size * size)
+        head, tail = divmod(high, size), divmod(low, size)
+        return f"SMS-{pairs[head[0]]}{pairs[head[1]]}{pairs[tail[0]]}{pairs[tail[1]]}"
+
+    return make
+
+
+class _Sender:
+    """Invents the SMS of one account's bookings, in the order they are offered."""
+
+    def __init__(self, account: Account) -> None:
+        self.rng = rng_for(account.seed, "sms")
+        self.now = NOW.replace(tzinfo=None)
+        self.since = self.now - SMS_HISTORY
+        self.recent = self.now - timedelta(minutes=10)
+        self.found: list[JSON] = []
+        self.new_id = _id_maker(self.rng)
+        tables = account.tables
+        self.contacts = _by_id(tables, "contacts")
+        self.users = _by_id(tables, "users")
+        self.events = {e["id"]: e.get("name") for e in _by_id(tables, "event-types").values()}
+        self.phones: dict[Any, str | None] = {}
+        alerted = [u for u in self.users.values() if self.rng.random() < ALERT_SHARE]
+        self.alerts = {u["id"]: user_phone(n) for n, u in enumerate(alerted)}
+
+    def phone(self, text: Any) -> str | None:
+        """The number a form or contact holds, normalized (remembered: numbers repeat)."""
+        found = self.phones.get(text, False)
+        if found is False:
+            found = self.phones[text] = phone_number(text)
+        return found
+
+    def status(self, moment: datetime) -> str:
+        if moment > self.recent:
+            return "sent"  # the carrier has not confirmed delivery yet
+        roll = self.rng.random()
+        for name, bound in STATUSES:
+            if roll < bound:
+                return name
+        return "delivered"
+
+    def send(self, moment: datetime, recipient: str, kind: str, phone: str, body: str) -> None:
+        """Record one SMS, if it was sent while the account had SMS on and before now."""
+        if not self.since <= moment <= self.now:
+            return
+        self.found.append(
+            {
+                "object": "notification",
+                "id": self.new_id(len(self.found)),
+                "type": "sms",
+                "status": self.status(moment),
+                "creation_time": moment.isoformat() + "Z",
+                "recipient": recipient,
+                "recipient_type": kind,
+                "details": {
+                    "delivered_to": phone,
+                    "message_body": body,
+                    "segment_count": segments(body),
+                },
+            }
+        )
+
+    def booking(self, booking: JSON) -> None:
+        """The SMS one booking caused: host alert, confirmation, reminder, cancellation."""
+        get = booking.get
+        alert = self.alerts.get(get("owner"))
+        form = get("form_submission") or {}
+        contact = self.contacts.get(get("contact"))
+        phone = self.phone(form.get("mobile_phone"))
+        if phone is None and contact is not None:
+            phone = self.phone(contact.get("mobile_phone"))
+        texting = phone is not None and contact is not None and self.rng.random() < TEXT_SHARE
+        if not (texting or alert):
+            return
+        created, start = _parse(get("creation_time")), _parse(get("starting_time"))
+        if created is None or start is None:
+            return
+        owner = self.users.get(get("owner")) or {}
+        event = self.events.get(get("event_type"))
+        customer = form.get("name") or (contact or {}).get("first_name") or "there"
+        sent = created + timedelta(minutes=1)
+        if alert:
+            what = event or get("subject") or "a meeting"
+            words = {
+                "customer": customer,
+                "what": what,
+                "when": _when(start, owner.get("timezone")),
+            }
+            self.send(sent, owner["id"], "user", alert, TEMPLATES["alert"].format_map(words))
+        if texting and contact is not None and phone is not None:
+            host = owner.get("first_name") or "your host"
+            words = {
+                "hello": f"Hi {customer.split()[0]}",
+                "meeting": f"{event} with {host}" if event else get("subject") or "meeting",
+                "when": _when(start, get("customer_timezone") or contact.get("timezone")),
+            }
+
+            def text(moment: datetime, template: str) -> None:
+                body = TEMPLATES[template].format_map(words)
+                self.send(moment, contact["id"], "contact", phone, body)
+
+            self._customer(booking, text, sent, start)
+
+    def _customer(
+        self, booking: JSON, text: Callable[[datetime, str], None], sent: datetime, start: datetime
+    ) -> None:
+        """Confirmation, reminder and cancellation notice to the customer."""
+        status = booking.get("status")
+        if status != "requested":
+            text(sent, "confirmed")
+        remind = start - timedelta(hours=24)
+        if status in REMINDED and sent < remind and self.rng.random() < REMINDER_SHARE:
+            text(remind, "reminder")
+        canceled = _parse(booking.get("last_updated_time")) if status == "canceled" else None
+        if canceled is not None:
+            text(max(canceled, sent), "canceled")
+
+
+def _by_id(tables: dict[str, Table], name: str) -> dict[str, JSON]:
+    return tables[name].by_id if name in tables else {}
+
+
+def invent(account: Account) -> list[JSON]:
+    """Every invented SMS of the account, oldest first."""
+    sender = _Sender(account)
+    bookings = account.tables["bookings"].newest_first() if "bookings" in account.tables else []
+    first_day = _text_time(sender.since)  # bookings that started earlier caused no SMS
+    for booking in reversed(bookings):
+        if (booking.get("starting_time") or "") >= first_day:
+            sender.booking(booking)
+    sender.found.sort(key=lambda sms: sms["creation_time"])
+    return sender.found
+
+
+def _text_time(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds") + "Z"
 
 
 def seed(account: Account) -> None:
-    """No invented data yet."""
+    """Fill ``notifications/sms`` with the SMS the seeded bookings caused."""
+    table = account.table(TABLE, NOUN, indexed=("recipient", "recipient_type"))
+    table.extend_oldest_first(invent(account))
+
+
+# -- the operation -------------------------------------------------------------------------
+
+
+def _expansions(request: Request) -> bool:
+    """Whether ``recipient`` is to be expanded; anything else is the documented 400."""
+    asked = request.query.get("expand", [])
+    for name in asked:
+        if name not in EXPANDABLE:
+            raise ApiProblem(400, f"This property cannot be expanded: {name}", "expand")
+    return bool(asked)
+
+
+def _check_range(request: Request) -> None:
+    after, before = request.query.get("creation_time.gt"), request.query.get("creation_time.lt")
+    if after is not None and before is not None and after > before:
+        raise ApiProblem(
+            400, "creation_time.gt cannot be later than creation_time.lt", "creation_time.gt"
+        )
+
+
+def _expand(account: Account, sms: JSON) -> JSON:
+    """``sms`` with its recipient's object; the id stays when the recipient is gone."""
+    people = _by_id(account.tables, "users" if sms["recipient_type"] == "user" else "contacts")
+    recipient = people.get(sms["recipient"])
+    return sms if recipient is None else {**sms, "recipient": recipient}
+
+
+@api.operation("GET", "/notifications/sms", query=QUERY)
+def list_all(request: Request) -> Reply:
+    """A page of SMS notifications, newest first, filtered and optionally expanded."""
+    expanding = _expansions(request)
+    _check_range(request)
+    query = {name: value for name, value in request.query.items() if name != "expand"}
+    reply = list_reply(
+        dataclasses.replace(request, query=query),
+        request.account.tables[TABLE],
+        equal={"recipient": query.get("recipient"), "recipient_type": query.get("recipient_type")},
+    )
+    if not expanding:
+        return reply
+    payload = json.loads(reply.body)
+    payload["data"] = [_expand(request.account, sms) for sms in payload["data"]]
+    return json_reply(reply.status, payload, reply.headers)
