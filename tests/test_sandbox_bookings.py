@@ -28,6 +28,7 @@ from oncehub_nb.sandbox import DEMO_KEY, Sandbox
 from oncehub_nb.sandbox.resources.booking_calendars import CONFERENCING, connected_conferencing
 
 SPEC_PATH = Path(__file__).resolve().parents[1].parent / "shared/reference/oncehub-api-v2.yaml"
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 SPEC_URI = "urn:oncehub-api-v2"
 NEXT_LINK = re.compile(r'<([^>]+)>; rel="next"')
 SLOT_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$")
@@ -62,7 +63,7 @@ def large() -> Iterator[Sandbox]:
 def spec() -> dict[str, Any]:
     """OnceHub's OpenAPI file; a missing file fails every test that needs it."""
     assert SPEC_PATH.is_file(), f"OnceHub's reference file is missing: {SPEC_PATH}"
-    return yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    return yaml.load(SPEC_PATH.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
 
 
 @cache
@@ -1077,22 +1078,3 @@ def test_same_seed_same_data_other_seed_other_data(sandbox: Sandbox) -> None:
         assert len(theirs) == 30
         assert {b["id"] for b in theirs}.isdisjoint({b["id"] for b in all_bookings(sandbox)})
         assert {c["id"] for c in calendars(other)} != {c["id"] for c in calendars(sandbox)}
-
-
-def test_a_hundred_thousand_bookings() -> None:
-    with Sandbox(key_limit=None, address_limit=None, bookings=100_000) as big:
-        first = checked(get(big, "/bookings", limit=100), "/bookings")
-        assert first["has_more"] is True and len(first["data"]) == 100
-        assert big.account().tables["bookings"].__len__() == 100_000
-        owner = first["data"][0]["owner"]
-        params = {"status": "no_show", "owner": owner, "limit": 20, "expand": "data.event_type"}
-        page = checked(get(big, "/bookings", **params), "/bookings")
-        assert len(page["data"]) == 20 and page["has_more"] is True
-        assert all(b["status"] == "no_show" and b["owner"] == owner for b in page["data"])
-        window = {"starting_time.gt": "2024-06-01", "starting_time.lt": "2024-06-08", "limit": 100}
-        week = checked(get(big, "/bookings", **window), "/bookings")["data"]
-        assert week and all("2024-06-01" < b["starting_time"] < "2024-06-08" for b in week)
-        rescheduled = get(big, "/bookings", status="rescheduled", limit=3).json()["data"]
-        assert len(rescheduled) == 3
-        original = get(big, f"/bookings/{rescheduled[0]['rescheduled_booking_id']}").json()
-        assert original["status"] == "canceled"

@@ -8,6 +8,7 @@ the repository, and these tests fail without it.
 
 from __future__ import annotations
 
+import atexit
 import copy
 import functools
 import re
@@ -49,10 +50,9 @@ UNDOCUMENTED = {  # statuses answered though the operation does not list them
 JSON = dict[str, Any]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _close_client() -> Iterator[None]:
-    yield
-    HTTP.close()
+# Closed when the process ends: with pytest-xdist's work stealing a module's tests can run
+# after a module-scoped fixture was torn down, and test_sandbox_scale.py shares this client.
+atexit.register(HTTP.close)
 
 
 @pytest.fixture
@@ -1062,31 +1062,3 @@ def test_same_seed_same_data_other_seed_other_data(sandbox: Sandbox) -> None:
 def test_quick_ids_are_make_id_ids() -> None:
     for n in range(50):
         assert quick_id("CTC", f"3:{n}") == make_id("CTC", f"3:{n}")
-
-
-def test_one_hundred_thousand_contacts() -> None:
-    with Sandbox(key_limit=None, contacts=100_000) as box:
-        table = box.account().tables["contacts"]
-        assert len(table) == 100_000
-        everything = list(table.by_id.values())
-        assert len({c["email"].lower() for c in everything}) == 100_000
-        mobiles = [c["mobile_phone"] for c in everything if c["mobile_phone"]]
-        assert len(mobiles) == len(set(mobiles)) > 20_000
-        assert all(E164.match(m) for m in mobiles)
-        call = Api(box)
-        deep = table.newest_first()[-3]  # among the oldest
-        found = call("GET", "/contacts", params={"email": deep["email"]})
-        assert conforms(found, "get", "/contacts", 200)["data"] == [deep]
-        page = call("GET", "/contacts", params={"creation_time.lt": "2024-01-01", "limit": 100})
-        body = conforms(page, "get", "/contacts", 200)
-        assert len(body["data"]) == 100 and body["has_more"] is True
-        assert all(c["creation_time"] < "2024-01-01" for c in body["data"])
-        times = [c["creation_time"] for c in body["data"]]
-        assert times == sorted(times, reverse=True)
-        owner = call.all("users")[-1]["id"]
-        leaving = next(u for u in call.all("users") if table.newest_first(owner=u["id"]))
-        theirs = len(table.newest_first(owner=leaving["id"]))
-        mine = len(table.newest_first(owner=owner))
-        assert call("DELETE", f"/users/{leaving['id']}").status_code == 200
-        assert table.newest_first(owner=leaving["id"]) == []
-        assert len(table.newest_first(owner=owner)) == mine + theirs > 1000
