@@ -85,7 +85,7 @@ def _expansions(request: Request, expandable: Mapping[str, str], prefix: str = "
         if not prefix:
             name = asked
         if name is None or name not in expandable:
-            raise Invalid(f"This property cannot be expanded ({asked}).", "expand")
+            raise Invalid(f"This property cannot be expanded: {asked}", "expand")  # documented
         names.append(name)
     return names
 

@@ -450,6 +450,8 @@ def add(request: Request) -> Reply:
     }
     contact.update({k: v for k, v in body.items() if k not in READ_ONLY and k != "custom_fields"})
     contact["custom_fields"] = _merged([], body.get("custom_fields") or [])
+    if contact.get("email") is None:  # the schema's email is a string, never null: leave it out
+        del contact["email"]
     contacts.add(contact)
     return json_reply(201, contact)
 
