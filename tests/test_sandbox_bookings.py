@@ -12,24 +12,16 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
-from functools import cache
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-import yaml
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+from reference import assert_valid, component, response_schema, spec
 
 from oncehub_nb.sandbox import DEMO_KEY, Sandbox
 from oncehub_nb.sandbox.resources.booking_calendars import CONFERENCING, connected_conferencing
 
-SPEC_PATH = Path(__file__).resolve().parents[1].parent / "shared/reference/oncehub-api-v2.yaml"
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
-SPEC_URI = "urn:oncehub-api-v2"
 NEXT_LINK = re.compile(r'<([^>]+)>; rel="next"')
 SLOT_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$")
 LINK_ID = re.compile(r"^[0-9A-Z]{12}$")
@@ -57,46 +49,6 @@ def large() -> Iterator[Sandbox]:
 
 
 # -- the reference file and its schemas ----------------------------------------------------
-
-
-@cache
-def spec() -> dict[str, Any]:
-    """OnceHub's OpenAPI file; a missing file fails every test that needs it."""
-    assert SPEC_PATH.is_file(), f"OnceHub's reference file is missing: {SPEC_PATH}"
-    return yaml.load(SPEC_PATH.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
-
-
-@cache
-def registry() -> Registry:
-    resource = Resource.from_contents(spec(), default_specification=DRAFT202012)
-    return Registry().with_resource(SPEC_URI, resource)
-
-
-def pointer(*parts: str) -> str:
-    """A JSON pointer into the reference file."""
-    return "#/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-def response_schema(path: str, method: str, status: int) -> dict[str, Any]:
-    """The schema the reference file gives one response, as a ``$ref`` into the file."""
-    response = spec()["paths"][path][method]["responses"][str(status)]
-    if "$ref" in response:
-        return {"$ref": SPEC_URI + response["$ref"]}
-    parts = ("paths", path, method, "responses", str(status), "content", "application/json")
-    return {"$ref": SPEC_URI + pointer(*parts, "schema")}
-
-
-def component(name: str) -> dict[str, Any]:
-    return {"$ref": f"{SPEC_URI}#/components/schemas/{name}"}
-
-
-def assert_valid(body: Any, schema: dict[str, Any]) -> None:
-    """``body`` validates against ``schema`` (Draft 2020-12, formats checked)."""
-    validator = Draft202012Validator(
-        schema, registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
-    )
-    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(body)]
-    assert not errors, errors[:5]
 
 
 # -- talking to the sandbox ----------------------------------------------------------------
