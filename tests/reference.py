@@ -54,10 +54,20 @@ def component(name: str) -> dict[str, Any]:
     return {"$ref": f"{SPEC_URI}#/components/schemas/{name}"}
 
 
+@cache
+def _validator_for(ref: str) -> Draft202012Validator:
+    return Draft202012Validator(
+        {"$ref": ref}, registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+
+
 def assert_valid(body: Any, schema: dict[str, Any]) -> None:
     """``body`` validates against ``schema`` (Draft 2020-12, formats checked)."""
-    validator = Draft202012Validator(
-        schema, registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
-    )
+    if set(schema) == {"$ref"}:
+        validator = _validator_for(schema["$ref"])  # made once per schema: they are reused
+    else:
+        validator = Draft202012Validator(
+            schema, registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
+        )
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(body)]
     assert not errors, errors[:5]
