@@ -552,6 +552,17 @@ CANCEL = Record(
 )
 
 
+def _mark_canceled(request: Request, table: Table, booking: JSON, reason_field: str) -> Reply:
+    """Cancel ``booking`` (both cancel and request-reschedule end this way) and answer it."""
+    reason = (request.body or {}).get(reason_field)
+    changes = {
+        "status": "canceled",
+        "last_updated_time": timestamp(request.now),
+        "cancel_reschedule_information": _cancel_info(request, booking, reason),
+    }
+    return json_reply(200, table.update(booking["id"], changes))
+
+
 @api.operation("POST", "/bookings/{id}/cancel", body=CANCEL)
 def cancel(request: Request) -> Reply:
     """Cancel a booking that has yet to happen (not a paid one: 422)."""
@@ -564,13 +575,7 @@ def cancel(request: Request) -> Reply:
             "Paid bookings cannot be canceled through this endpoint. Please login to OnceHub "
             "and use the Activity Stream to cancel paid bookings.",
         )
-    reason = (request.body or {}).get("cancellation_reason")
-    changes = {
-        "status": "canceled",
-        "last_updated_time": timestamp(request.now),
-        "cancel_reschedule_information": _cancel_info(request, booking, reason),
-    }
-    return json_reply(200, table.update(booking["id"], changes))
+    return _mark_canceled(request, table, booking, "cancellation_reason")
 
 
 RESCHEDULE = Record({"reschedule_reason": Field(Text(), nullable=False)})
@@ -588,13 +593,7 @@ def request_reschedule(request: Request) -> Reply:
             "Paid bookings can only be requested for reschedule in your OnceHub account. Log "
             "in and use the activity stream to submit a reschedule request for this booking.",
         )
-    reason = (request.body or {}).get("reschedule_reason")
-    changes = {
-        "status": "canceled",
-        "last_updated_time": timestamp(request.now),
-        "cancel_reschedule_information": _cancel_info(request, booking, reason),
-    }
-    return json_reply(200, table.update(booking["id"], changes))
+    return _mark_canceled(request, table, booking, "reschedule_reason")
 
 
 LOCATION = Record(
