@@ -55,6 +55,9 @@ from .errors import (
     RateLimitError as RateLimitError,
 )
 from .errors import (
+    RequestProblem as RequestProblem,
+)
+from .errors import (
     ServerError as ServerError,
 )
 from .errors import (

@@ -11,6 +11,8 @@ The tree::
     ├── ConfigError (also ValueError)      settings other than the key
     │   ├── DotenvError                    a .env file missing, unreadable or unusable
     │   └── InsecureURLError               http:// to a host that is not loopback
+    ├── RequestProblem (also ValueError)   a call refused before sending: unknown path,
+    │                                      method, parameter or value; a bad request item
     ├── APIError                           OnceHub answered with an error
     │   ├── InvalidRequestError            400, 409, 422 (and other 4xx)
     │   │   └── NotFoundError              404
@@ -56,6 +58,7 @@ __all__ = [
     "PaymentRequired",
     "PermissionDenied",
     "RateLimitError",
+    "RequestProblem",
     "ServerError",
     "TLSFailed",
     "TimeoutFailed",
@@ -168,6 +171,17 @@ class InsecureURLError(ConfigError):
 
     title = "Insecure base URL"
     default_hint = "Use https:// (OnceHub rejects plain HTTP); http:// is only for the sandbox."
+
+
+# --- calls checked before sending ------------------------------------------------
+
+
+class RequestProblem(OnceHubError, ValueError):
+    """A call that was not sent: it names a path, method, parameter or value OnceHub does
+    not have, or a request item that cannot be read. Nothing went over the network."""
+
+    title = "Not sent"
+    default_hint = "Run %oncehub --endpoints to see what can be called."
 
 
 # --- OnceHub's answers ---------------------------------------------------------

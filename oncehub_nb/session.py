@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 __all__ = ["NoSessionKey", "Session", "client", "current"]
 
+RECENT_IDS = 500
+
 
 class Session:
     """One key, one client and perhaps one sandbox, for the life of a kernel."""
@@ -31,12 +33,20 @@ class Session:
         self.key: ApiKey | None = None
         self._client: OnceHub | None = None
         self.sandbox: Sandbox | None = None
+        self.recent_ids: list[str] = []  # IDs from the latest results, newest first
         self._lock = threading.RLock()
 
     def configure(self, settings: Settings | None = None, **changes: Any) -> None:
         """Replace the settings (or change some); the next client made uses them."""
         with self._lock:
             self.settings = replace(settings or self.settings, **changes)
+
+    def remember_ids(self, ids: list[str]) -> None:
+        """Keep IDs just seen, for Tab completion (newest first, at most RECENT_IDS)."""
+        with self._lock:
+            fresh = list(dict.fromkeys(ids))
+            kept = [i for i in self.recent_ids if i not in set(fresh)]
+            self.recent_ids = (fresh + kept)[:RECENT_IDS]
 
     # -- the sandbox -------------------------------------------------------------
 

@@ -89,6 +89,9 @@ class Settings:
     env_file: str = _setting(
         "", "Dotenv file to read. Empty: .env from the notebook's folder upward."
     )
+    displaylimit: int = _setting(
+        20, "Rows a result table shows (the rest stay in .data and .df()); at least 1."
+    )
 
     def __post_init__(self) -> None:
         for item in fields(self):  # frozen: normalised values are written past __setattr__
@@ -139,6 +142,12 @@ def check_setting(name: str, value: Any) -> Any:
             raise _refused(f"retries must be a whole number, not {value!r}.")
         if not 0 <= value <= MAX_RETRIES:
             raise _refused(f"retries must be between 0 and {MAX_RETRIES}, not {value}.")
+        return value
+    if name == "displaylimit":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise _refused(
+                f"displaylimit must be a whole number of rows, 1 or more, not {value!r}."
+            )
         return value
     if name == "var":
         if not isinstance(value, str) or not value.isidentifier():

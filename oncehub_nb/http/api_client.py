@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import ssl
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -41,6 +41,7 @@ from oncehub_nb.settings import ACCOUNT_LIMIT, ADDRESS_LIMIT, DEFAULTS, Limit, S
 from oncehub_nb.urls import resolve_base_url
 
 if TYPE_CHECKING:
+    from oncehub_nb.explore.result import ListResult
     from oncehub_nb.validation import ValidationResult
 
 __all__ = ["CallInfo", "OnceHub"]
@@ -168,21 +169,26 @@ class OnceHub:
         *,
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
+        on_wait: Callable[[float], None] | None = None,
     ) -> httpx.Response:
         """Send one API call (retrying GETs) and return the successful response.
 
         Raises APIError for error answers (RateLimitError, unsent, when staying under
         OnceHub's limits would take longer than the call may), TransportError when no
-        answer came. Never takes longer than ``total_timeout`` in all.
+        answer came. Never takes longer than ``total_timeout`` in all, except that with
+        ``on_wait`` (paging) a rate-limit wait of any length is first announced to it,
+        then waited, and the call's time starts after it.
         """
         method = method.upper()
         relative = path.lstrip("/")
         url = f"{self.base_url}/{relative}"
+        waited = self._wait_visibly(on_wait) if on_wait is not None else 0.0
         started = self.clock.monotonic()
         deadline = started + self.settings.total_timeout
-        retries, waited = 0, 0.0
+        retries = 0
         while True:
-            waited += self._wait_for_limits(method, path, deadline, retries, waited)
+            if retries or on_wait is None:
+                waited += self._wait_for_limits(method, path, deadline, retries, waited)
             response, outcome = self._attempt(method, relative, url, params, json_body, deadline)
             if response is not None and response.status_code < 400:
                 break  # the usual case: nothing to decide
@@ -266,6 +272,16 @@ class OnceHub:
             return self._http.timeout  # nothing to cut
         return httpx.Timeout(min(timeout, time_left), connect=min(connect, time_left))
 
+    def _wait_visibly(self, on_wait: Callable[[float], None]) -> float:
+        """Book the next free slot however far away, tell ``on_wait``, then wait for it."""
+        if self.limiter is None:
+            return 0.0
+        wait = self.limiter.reserve(None)
+        if wait > 0:
+            on_wait(wait)
+            self.clock.sleep(wait)
+        return wait
+
     def _wait_for_limits(
         self, method: str, path: str, deadline: float, retries: int, waited: float
     ) -> float:
@@ -294,7 +310,8 @@ class OnceHub:
         secret = self.key.reveal()
         return text.replace(secret, self.key.masked) if secret in text else text
 
-    def _json(self, response: httpx.Response) -> Any:
+    def json_of(self, response: httpx.Response) -> Any:
+        """The response's JSON; UnexpectedResponse (key masked) when it is not JSON."""
         try:
             return response.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
@@ -312,25 +329,39 @@ class OnceHub:
 
     def get(self, path: str, **params: Any) -> Any:
         """GET a path (e.g. ``"/users"``) and return its JSON."""
-        return self._json(self.request("GET", path, params=params or None))
+        return self.json_of(self.request("GET", path, params=params or None))
 
     def post(self, path: str, json_body: Any = None, **params: Any) -> Any:
         """POST JSON to a path and return the answer's JSON (POSTs are never retried)."""
-        return self._json(self.request("POST", path, params=params or None, json_body=json_body))
+        return self.json_of(self.request("POST", path, params=params or None, json_body=json_body))
+
+    def patch(self, path: str, json_body: Any = None) -> Any:
+        """PATCH JSON to a path and return the answer's JSON (never retried)."""
+        return self.json_of(self.request("PATCH", path, json_body=json_body))
+
+    def delete(self, path: str, **params: Any) -> Any:
+        """DELETE a path and return the answer's JSON (None for an empty answer)."""
+        response = self.request("DELETE", path, params=params or None)
+        return self.json_of(response) if response.content else None
 
     def paginate(self, path: str, **params: Any) -> Iterator[Any]:
-        """Yield every object of a list endpoint, following ``has_more`` page by page."""
-        while True:
-            page = self.get(path, **params)
-            data = page.get("data", []) if isinstance(page, dict) else []
-            yield from data
-            if not (isinstance(page, dict) and page.get("has_more")) or not data:
-                return
-            last_id = data[-1].get("id") if isinstance(data[-1], dict) else None
-            if not last_id:
-                return
-            params = {**params, "after": last_id}
-            params.pop("before", None)
+        """Yield every object of a list endpoint, page after page (100 a page unless
+        ``limit`` is given), waiting under OnceHub's rate limits as long as needed."""
+        from oncehub_nb.http.paging import MAX_PAGE_SIZE, Listing
+
+        size = params.pop("limit", None) or MAX_PAGE_SIZE
+        yield from Listing(self, path, params, page_size=int(size))
+
+    def list(self, path: str, *, max: int | None = None, **params: Any) -> ListResult:
+        """Fetch a list endpoint's objects (all of them, or at most ``max``) into a result
+        with tables, ``.df()``, ``.to_csv()`` and ``.more()``."""
+        from oncehub_nb.explore.result import ListResult
+        from oncehub_nb.http.paging import MAX_PAGE_SIZE, Listing
+
+        size = params.pop("limit", None) or MAX_PAGE_SIZE
+        listing = Listing(self, path, params, page_size=int(size))
+        listing.fetch(max)
+        return ListResult(listing)
 
     # -- validation --------------------------------------------------------------
 

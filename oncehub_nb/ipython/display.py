@@ -34,8 +34,9 @@ def display_now(obj: Showable) -> None:
     from IPython.display import display
 
     cell = _cell_number()
-    if cell is not None:
-        obj.shown_in_cells.append(cell)
+    shown = getattr(obj, "shown_in_cells", None)
+    if cell is not None and shown is not None:
+        shown.append(cell)
     display(_bundle(obj), raw=True)
 
 

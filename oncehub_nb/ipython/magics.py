@@ -13,7 +13,7 @@ from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class, no_var_expand
 from IPython.core.magic_arguments import argument
 from traitlets import Bool, Float, Int, TraitError, TraitType, Unicode, observe, validate
 
@@ -58,6 +58,7 @@ class OnceHubMagics(Magics):
     rate_limit = _setting("rate_limit")
     var = _setting("var")
     env_file = _setting("env_file")
+    displaylimit = _setting("displaylimit")
 
     _session: Session | None = None  # set before traitlets applies config (and observers run)
 
@@ -162,6 +163,55 @@ class OnceHubMagics(Magics):
         from oncehub_nb.ipython import commands  # the package loads on first use
 
         return commands.check(self, parse_arguments(self.oncehub_test, line))
+
+    # -- %oncehub ------------------------------------------------------------------------
+
+    @no_var_expand  # {name} and $name are ours to expand: JSON items hold braces
+    @line_cell_magic
+    def oncehub(self, line: str = "", cell: str | None = None) -> Any:
+        """Call any OnceHub endpoint and show the answer as a table or a field view.
+
+        ::
+
+          %oncehub [METHOD] PATH [ITEM ...] [OPTIONS]
+          %%oncehub POST|PATCH PATH [ITEM ...]   (the cell: a JSON object, the body)
+
+        METHOD is GET (the default), POST, PATCH or DELETE; writes always name it.
+        PATH: bookings, /bookings, /v2/bookings, bookings/BKNG-123. {name} and $name
+        are replaced by variables of the notebook ($$ and {{ }} for the characters).
+
+        Request items (as HTTPie writes them):
+          name==value   a query parameter, always
+          name=value    a query parameter on GET and DELETE; a JSON string on POST/PATCH
+          name:=json    a raw JSON field: count:=3, tags:='["a","b"]', body:=$payload
+
+        Options:
+          --all          follow OnceHub's cursor to the end (100 a page unless limit==N)
+          --max N        at most N objects in all (limit==N stays the page size)
+          -o NAME        store the result in the variable NAME (r = %oncehub ... works too)
+          --dry-run      print the request instead of sending it (the key hidden)
+          --curl         print an equivalent curl command reading $ONCEHUB_API_KEY
+          -q, --quiet    return the result without showing it
+          --endpoints    a table of every endpoint that can be called
+
+        Lists show at most displaylimit rows (%config OnceHubMagics.displaylimit = 50);
+        the result has .data, .raw, .status_code, .request_id, .df(), .to_csv(path),
+        and .more() to fetch the next page from where it stopped. Long fetches show a
+        progress line and wait under OnceHub's rate limits; Ctrl-C keeps what came.
+        Calls the catalog does not know are refused before anything is sent.
+
+        Examples::
+
+          %oncehub bookings status==scheduled limit==20
+          %oncehub bookings/{booking_id} expand==event_type
+          r = %oncehub bookings --all
+          %oncehub POST contacts email=ann@example.com first_name=Ann last_name=Lee
+          %oncehub PATCH contacts/CTC-123 city=Lyon
+          %oncehub DELETE webhooks/WHK-123
+        """
+        from oncehub_nb.ipython import explore  # the package loads on first use
+
+        return explore.run(self, line, cell)
 
 
 def _drop_from_configurables(shell: Any) -> None:

@@ -1,0 +1,186 @@
+"""What ``%oncehub`` and ``%%oncehub`` do once the line is read: check the call against the
+endpoint catalog, send it with the session's client, page with a progress line, and show
+the result (or the error, as ``%oncehub_test`` shows it). Nothing is sent for a call the
+catalog refuses, for ``--dry-run`` and for ``--curl``."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+from oncehub_nb.errors import APIError, NoSessionKey, OnceHubError, RequestProblem, TransportError
+from oncehub_nb.explore.call import ApiCall, Command, expand_path, parse_command
+from oncehub_nb.ipython.commands import NOT_SIGNED_IN
+from oncehub_nb.ipython.display import display_now
+from oncehub_nb.ipython.magics import OnceHubUsageError
+
+if TYPE_CHECKING:
+    from oncehub_nb.explore.catalog import Endpoint
+    from oncehub_nb.http.api_client import OnceHub
+    from oncehub_nb.ipython.magics import OnceHubMagics
+
+__all__ = ["run"]
+
+
+def run(magics: OnceHubMagics, line: str, cell: str | None = None) -> Any:
+    """Run one ``%oncehub`` line (and cell); return what the user may keep."""
+    try:
+        result = _run(magics, line, cell)
+    except RequestProblem as problem:
+        raise OnceHubUsageError(f"Not sent: {problem}") from None
+    except NoSessionKey:
+        raise OnceHubUsageError(NOT_SIGNED_IN) from None
+    except OnceHubError as error:  # a setting or the key: one line, nothing shown twice
+        raise OnceHubUsageError(str(error)) from None
+    return result
+
+
+def _namespace(magics: OnceHubMagics) -> dict[str, Any]:
+    shell = magics.shell
+    return dict(getattr(shell, "user_ns", {}) or {})
+
+
+def _run(magics: OnceHubMagics, line: str, cell: str | None) -> Any:
+    from oncehub_nb.explore import catalog
+
+    command = parse_command(line)
+    if command.endpoints:
+        table = catalog.endpoints_table()
+        display_now(table)
+        return table
+    namespace = _namespace(magics)
+    path = catalog.normalize_path(expand_path(command.path, namespace))
+    endpoint, _ = catalog.find(command.method, path)
+    call = ApiCall.build(command, path, namespace, cell)
+    catalog.check_query(endpoint, call.query)
+    if call.method in ("POST", "PATCH"):
+        catalog.check_body(endpoint, call.body)
+    if command.fetches_many and not endpoint.returns_list:
+        raise RequestProblem(
+            f"--all and --max page through lists; {call.method} {endpoint.path} is not one.",
+            hint="Drop --all/--max for a single object.",
+        )
+    if command.dry_run or command.curl:
+        return _show_call(magics, command, call)
+    client = magics.session.client()
+    if endpoint.returns_list and call.method == "GET":
+        result = _list(magics, client, command, call, line)
+    else:
+        result = _one(magics, client, call)
+    return _deliver(magics, command, result)
+
+
+def _show_call(magics: OnceHubMagics, command: Command, call: ApiCall) -> None:
+    """Print the call (and/or its curl form); keep it only when -o asks."""
+    call.base_url = magics.session.base_url or _default_base_url()
+    if command.dry_run:
+        print(call.dry_run())
+    if command.curl:
+        print(call.curl(magics.var))
+    if command.output:
+        magics.shell.user_ns[command.output] = call
+
+
+def _default_base_url() -> str:
+    from oncehub_nb.urls import resolve_base_url
+
+    return resolve_base_url(None, None)
+
+
+def _list(
+    magics: OnceHubMagics, client: OnceHub, command: Command, call: ApiCall, line: str
+) -> Any:
+    from oncehub_nb.explore.progress import progress_for
+    from oncehub_nb.explore.result import ListResult
+    from oncehub_nb.http.paging import MAX_PAGE_SIZE, Listing
+
+    page_size = None
+    if command.fetches_many and "limit" not in call.query:
+        page_size = MAX_PAGE_SIZE
+    listing = Listing(client, call.path, call.query, page_size=page_size)
+    label = f"{call.method} {call.path}"
+
+    def progress() -> Any:
+        return progress_for(magics.shell, label)
+
+    result = ListResult(
+        listing,
+        displaylimit=magics.displaylimit,
+        command=f"%oncehub {line.strip()}".replace(" --all", ""),
+        progress=progress,
+    )
+    if command.fetch_all:
+        most = None
+    elif command.max_items is not None:
+        most = command.max_items
+    else:
+        most = listing.next_page_size  # one page, as OnceHub pages it
+    hook = progress() if command.fetches_many else None
+    try:
+        listing.fetch(most, hook)
+    except KeyboardInterrupt:
+        result.interrupted = True
+        print(
+            f"Interrupted: kept {len(listing.objects):,} objects; .more(all=True) resumes.",
+            file=sys.stderr,
+        )
+    except (APIError, TransportError) as error:
+        if not listing.objects:
+            return _failure(client, error)
+        result.interrupted = True
+        print(
+            f"Stopped after {len(listing.objects):,} objects: {error}\n"
+            "What was fetched is kept; .more(all=True) resumes.",
+            file=sys.stderr,
+        )
+    magics.session.remember_ids(result.ids())
+    return result
+
+
+def _one(magics: OnceHubMagics, client: OnceHub, call: ApiCall) -> Any:
+    from oncehub_nb.explore.result import ObjectResult
+
+    try:
+        response = client.request(
+            call.method, call.path, params=call.query or None, json_body=call.body
+        )
+        data = client.json_of(response) if response.content else None
+    except (APIError, TransportError) as error:
+        return _failure(client, error)
+    info = client.last_call
+    result = ObjectResult(
+        data,
+        path=call.path,
+        status_code=info.status_code if info else None,
+        request_id=info.request_id if info else None,
+    )
+    if isinstance(data, dict) and isinstance(data.get("id"), str):
+        magics.session.remember_ids([data["id"]])
+    return result
+
+
+def _failure(client: OnceHub, error: OnceHubError) -> Any:
+    from oncehub_nb.validation import ValidationResult
+
+    info = client.last_call
+    return ValidationResult.failure(client, error, info.elapsed if info else 0.0)
+
+
+def _deliver(magics: OnceHubMagics, command: Command, result: Any) -> Any:
+    """Show the result (unless --quiet), store it (-o NAME) and return it."""
+    if not command.quiet:
+        display_now(result)
+    else:
+        cell = getattr(magics.shell, "execution_count", None)
+        if cell is not None:
+            result.shown_in_cells.append(cell)
+    if command.output:
+        magics.shell.user_ns[command.output] = result
+    return result
+
+
+def endpoint_for(method: str, path: str) -> Endpoint:
+    """The catalog's endpoint for a call (for callers outside the magic)."""
+    from oncehub_nb.explore import catalog
+
+    return catalog.find(method, catalog.normalize_path(path))[0]
