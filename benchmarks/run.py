@@ -16,7 +16,15 @@ and its target:
   same header, against the local sandbox with its limits and our limiter off;
   target: median <= 1.05;
 - load_ext: ``%load_ext oncehub_nb`` vs ``%load_ext dotenv``, a fresh IPython shell per
-  sample; target: median <= 1.0.
+  sample; target: median <= 1.0;
+- display: the HTML table of a 10,000-row result vs a 20-row one, both shown 20 rows
+  at a time (``list_html``, 200 calls in blocks of 10); target: median <= 1.2;
+- to_dataframe: 10,000 bookings (fetched from the sandbox, 100 a page) as a DataFrame vs
+  ``pandas.json_normalize`` of the same list (3 samples each); target: median <= 1.5;
+- paging (paging.py): ``client.paginate`` over 10,000 bookings vs a raw httpx loop
+  following ``Link``, target median <= 1.10; and 10,000 bookings fetched under 5 requests
+  a second, then under both limits (the per-address one scaled down), each vs the bound
+  the limits set, target <= 1.05, with no 429 (one round each: they take ~20 s);
 
 Exits 1 when a median misses its target.
 """
@@ -40,6 +48,8 @@ QUICK_ROUNDS = 5
 CALLS = 200  # sequential requests per client round, per client
 BLOCK = 10  # ... made in blocks of this many, the two clients taking turns
 SAMPLES = 3  # fresh-interpreter samples per round, per candidate and baseline
+RESULT_ROWS = 10_000  # bookings in the large result of the display and DataFrame benchmarks
+SHOWN = 20  # rows a result displays
 
 
 @dataclass
@@ -234,6 +244,77 @@ def bench_load_ext(rounds: int) -> Row | None:
     )
 
 
+# -- results: display and DataFrame ----------------------------------------------------------
+
+
+def fetch_bookings(count: int) -> list[dict[str, object]]:
+    """``count`` bookings from a sandbox of that many, 100 a page, following ``after``."""
+    import httpx
+
+    from oncehub_nb.sandbox import DEMO_KEY, Sandbox
+
+    bookings: list[dict[str, object]] = []
+    params = {"limit": "100", "expand": "data.event_type"}
+    with (
+        Sandbox(key_limit=None, address_limit=None, bookings=count) as box,
+        httpx.Client(base_url=box.base_url, headers={"API-Key": DEMO_KEY}) as http,
+    ):
+        while True:
+            response = http.get("/bookings", params=params)
+            assert response.status_code == 200, response.text
+            page = response.json()
+            bookings.extend(page["data"])
+            if not page["has_more"]:
+                break
+            params["after"] = page["data"][-1]["id"]
+    assert len(bookings) == count, len(bookings)
+    return bookings
+
+
+def bench_results(rounds: int, calls: int = CALLS, block: int = BLOCK) -> list[Row]:
+    from pandas import json_normalize
+
+    from oncehub_nb.explore.frames import to_dataframe
+    from oncehub_nb.explore.views import list_html
+
+    large = fetch_bookings(RESULT_ROWS)
+    small = large[:SHOWN]
+    footer = f"{SHOWN} of {{:,}} fetched shown · .df() for a DataFrame"
+
+    def show(objects: list[dict[str, object]]) -> Callable[[int], None]:
+        text = footer.format(len(objects))
+
+        def run(count: int) -> None:
+            for _ in range(count):
+                list_html(objects, kind="booking", limit=SHOWN, footer=text)
+
+        return run
+
+    show(large)(block), show(small)(block)  # warm both code paths
+    blocks = [timed(show(large), block), timed(show(small), block)]
+    big, few = zip(*alternating(blocks, rounds, calls // block), strict=True)
+    to_dataframe(large), json_normalize(large, sep=".")  # pandas' first-call costs
+    convert = [
+        timed(lambda _: to_dataframe(large), 1),
+        timed(lambda _: json_normalize(large, sep="."), 1),
+    ]
+    ours, pandas_s = zip(*alternating(convert, rounds, SAMPLES), strict=True)
+    return [
+        Row(
+            f"display {RESULT_ROWS:,}-row result vs {SHOWN}-row result (list_html)",
+            list(big),
+            list(few),
+            target=1.2,
+        ),
+        Row(
+            f"to_dataframe vs pandas.json_normalize on {RESULT_ROWS:,} bookings",
+            list(ours),
+            list(pandas_s),
+            target=1.5,
+        ),
+    ]
+
+
 # -- main ----------------------------------------------------------------------------------
 
 
@@ -248,6 +329,13 @@ def bench_sandbox(rounds: int) -> list[Row]:
         return Row(label, candidate, baseline, target, unit)
 
     return sandbox_scale.rows(rounds, row)  # type: ignore[return-value]
+
+
+def bench_paging(rounds: int) -> list[Row]:
+    """Paging under the rate limits and against a raw httpx loop (see paging.py)."""
+    import paging
+
+    return paging.rows(rounds, Row, alternating)
 
 
 def compile_package() -> None:
@@ -275,7 +363,15 @@ def main(argv: list[str] | None = None) -> int:
         "ratio = candidate / baseline per round, lower is better"
     )
     rows: list[Row] = []
-    for bench in (bench_imports, bench_client, bench_load_ext, bench_sandbox):
+    benches = (
+        bench_imports,
+        bench_client,
+        bench_load_ext,
+        bench_results,
+        bench_paging,
+        bench_sandbox,
+    )
+    for bench in benches:
         result = bench(rounds)
         for row in result if isinstance(result, list) else [result]:
             if row is not None:

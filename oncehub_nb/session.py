@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 __all__ = ["NoSessionKey", "Session", "client", "current"]
 
 RECENT_IDS = 500
+# The session's sandbox (``--sandbox``, ``--fallback-sandbox``) has enough bookings for the
+# tutorials to page through a quarter; a ``Sandbox()`` of one's own stays small.
+SESSION_SANDBOX_BOOKINGS = 400
 
 
 class Session:
@@ -56,7 +59,7 @@ class Session:
             if self.sandbox is None:
                 from oncehub_nb.sandbox import Sandbox
 
-                self.sandbox = Sandbox().start()
+                self.sandbox = Sandbox(bookings=SESSION_SANDBOX_BOOKINGS).start()
             return self.sandbox.base_url
 
     # -- clients -------------------------------------------------------------------

@@ -125,12 +125,15 @@ def test_faults_lose_and_repeat_nothing(every_id, seed) -> None:
 
 def test_a_page_that_keeps_failing_stops_the_fetch_and_keeps_the_rest(every_id) -> None:
     clock = FakeClock()
-    with Sandbox(
-        key_limit=None,
-        address_limit=None,
-        accounts={CANARY_KEY: CANARY_ACCOUNT},
-        bookings=BOOKINGS,
-    ) as box, _client(box, clock=clock, retries=0) as client:
+    with (
+        Sandbox(
+            key_limit=None,
+            address_limit=None,
+            accounts={CANARY_KEY: CANARY_ACCOUNT},
+            bookings=BOOKINGS,
+        ) as box,
+        _client(box, clock=clock, retries=0) as client,
+    ):
         listing = Listing(client, "/bookings", page_size=10)
         listing.fetch(20)
         box.faults = FaultPlan(rate=1.0, kinds=("server_error",))
@@ -158,13 +161,16 @@ def test_an_interruption_keeps_whole_pages_and_more_resumes(box, every_id) -> No
 
 def test_an_interruption_during_a_wait_loses_nothing(every_id) -> None:
     clock = FakeClock()
-    with Sandbox(
-        key_limit=RateLimit(5, 1.0),
-        address_limit=None,
-        accounts={CANARY_KEY: CANARY_ACCOUNT},
-        bookings=BOOKINGS,
-        clock=clock.monotonic,
-    ) as box, OnceHub(CANARY_KEY, base_url=box.base_url, clock=clock, address_limit=None) as client:
+    with (
+        Sandbox(
+            key_limit=RateLimit(5, 1.0),
+            address_limit=None,
+            accounts={CANARY_KEY: CANARY_ACCOUNT},
+            bookings=BOOKINGS,
+            clock=clock.monotonic,
+        ) as box,
+        OnceHub(CANARY_KEY, base_url=box.base_url, clock=clock, address_limit=None) as client,
+    ):
         listing = Listing(client, "/bookings", page_size=5)
         waits = 0
 

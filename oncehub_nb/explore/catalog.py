@@ -15,7 +15,7 @@ import html
 import re
 import textwrap
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from oncehub_nb.errors import RequestProblem
@@ -96,10 +96,6 @@ class Endpoint:
     params: tuple[Param, ...] = ()
     returns_list: bool = False
     expand: tuple[str, ...] = ()
-    _segments: tuple[str, ...] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_segments", tuple(s for s in self.path.split("/") if s))
 
     @property
     def label(self) -> str:
@@ -134,15 +130,16 @@ class Endpoint:
     @property
     def segments(self) -> tuple[str, ...]:
         """The template's segments: ``("bookings", "{id}", "cancel")``."""
-        return self._segments
+        return tuple(s for s in self.path.split("/") if s)
 
     def matches(self, path: str) -> dict[str, str] | None:
         """The path's parameters if ``path`` (any form :func:`normalize_path` takes) fits."""
         parts = [s for s in normalize_path(path).split("/") if s]
-        if len(parts) != len(self._segments):
+        segments = self.segments
+        if len(parts) != len(segments):
             return None
         found: dict[str, str] = {}
-        for template, part in zip(self._segments, parts, strict=True):
+        for template, part in zip(segments, parts, strict=True):
             if template.startswith("{"):
                 found[template[1:-1]] = part
             elif template != part:
@@ -268,7 +265,7 @@ CATALOG: tuple[Endpoint, ...] = (
     _ep("GET", "/bookings", "Bookings, newest first.", *_BOOKING_FILTERS, lists=True,
         expand=BOOKING_EXPAND),
     _ep("GET", "/bookings/{id}", "One booking.", expand=BOOKING_EXPAND),
-    _ep("POST", "/bookings/{id}/cancel", "Cancel a booking.",
+    _ep("POST", "/bookings/{id}/cancel", "Call off a booking; the guest can be emailed.",
         _b("cancellation_reason", "why it is canceled"),
         _b("send_cancellation_email", "email the cancellation (default true)", "boolean"),
         expand=BOOKING_EXPAND),

@@ -20,6 +20,7 @@ from typing import Any
 
 __all__ = [
     "MASK",
+    "cell",
     "columns_for",
     "format_cell",
     "is_secret_field",
@@ -29,6 +30,7 @@ __all__ = [
     "object_html",
     "object_kind",
     "object_text",
+    "summarize",
 ]
 
 MASK = "•••• (hidden)"
