@@ -12,14 +12,8 @@ from IPython.core.interactiveshell import InteractiveShell
 from traitlets.config import Config
 
 from oncehub_nb.explore.catalog import CATALOG, WEBHOOK_EVENTS, find
-from oncehub_nb.explore.completion import (
-    MATCHER_ID,
-    OPTIONS,
-    Completions,
-    complete,
-    install,
-    uninstall,
-)
+from oncehub_nb.explore.completion import OPTIONS, Completions, complete
+from oncehub_nb.ipython.completing import MATCHER_ID, install, uninstall
 
 RECENT = {
     "BKNG": ["BKNG-3KM0HY2BF9SL", "BKNG-7Q2XW1"],

@@ -229,3 +229,23 @@ def test_help_documents_the_magic(ip) -> None:
     doc = ip.find_line_magic("oncehub").__doc__
     for word in ("name==value", "name:=json", "--all", "--max", "--dry-run", "--curl", "-o NAME"):
         assert word in doc
+
+
+# --- Tab completion, as %load_ext installs it --------------------------------------------
+
+
+def completions(shell: InteractiveShell, text: str) -> list[str]:
+    from IPython.core.completer import provisionalcompleter
+
+    with provisionalcompleter():
+        return [c.text for c in shell.Completer.completions(text, len(text))]
+
+
+def test_tab_completes_paths_and_the_ids_just_listed(ip, box) -> None:
+    assert "bookings" in completions(ip, "%oncehub boo")
+    listed = run(ip, "%oncehub bookings limit==3")
+    offered = completions(ip, "%oncehub bookings/")
+    assert [f"bookings/{i}" for i in listed.ids()] == [o for o in offered if "BKNG-" in o][:3]
+    assert "status=" in completions(ip, "%oncehub bookings sta")
+    ip.run_line_magic("unload_ext", "oncehub_nb")
+    assert "bookings" not in completions(ip, "%oncehub boo")

@@ -2,8 +2,8 @@
 
 :func:`complete` is plain Python over a cell's text and a cursor offset: methods, paths
 (then IDs from the last listing), query parameters and body fields for the endpoint,
-their allowed values, ``expand`` values and the options. :func:`install` hands it to
-IPython (≥ 8.6) as a context matcher; it never touches the network.
+their allowed values, ``expand`` values and the options. :func:`matcher_result` answers
+IPython's completer (``oncehub_nb.ipython.completing`` hooks it in); no network.
 """
 
 from __future__ import annotations
@@ -11,26 +11,33 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oncehub_nb.errors import RequestProblem
-from oncehub_nb.explore.catalog import METHODS, Endpoint, find, id_prefix, paths_for
+
+if TYPE_CHECKING:
+    from oncehub_nb.explore.catalog import Endpoint
+
+
+# The catalog loads at the first completion, not with the extension (%load_ext stays cheap).
+def _catalog() -> Any:
+    from oncehub_nb.explore import catalog
+
+    return catalog
+
 
 __all__ = [
-    "MATCHER_ID",
     "OPTIONS",
     "OPTIONS_WITH_VALUE",
     "Completions",
     "RecentIds",
     "complete",
-    "install",
-    "uninstall",
+    "matcher_result",
 ]
 
 #: The magic's options; those in OPTIONS_WITH_VALUE take the next word as their value.
 OPTIONS = ("--all", "--max", "--dry-run", "--curl", "-o", "--endpoints")
 OPTIONS_WITH_VALUE = frozenset({"--max", "-o"})
-MATCHER_ID = "oncehub_nb.completion"
 
 #: ``recent_ids("BKNG")`` gives IDs of that kind seen lately (e.g. in the last listing).
 RecentIds = Callable[[str], Sequence[str]]
@@ -160,7 +167,7 @@ def _matches(before: list[str], prefix: str, recent_ids: RecentIds | None) -> li
         elif word.startswith("-"):
             used_options.add(word.split("=", 1)[0])
             wants_value = word in OPTIONS_WITH_VALUE
-        elif method is None and path is None and word.upper() in METHODS:
+        elif method is None and path is None and word.upper() in _catalog().METHODS:
             method = word.upper()
         elif path is None:
             path = word
@@ -173,10 +180,10 @@ def _matches(before: list[str], prefix: str, recent_ids: RecentIds | None) -> li
     if path is None:
         found = []
         if method is None:
-            found = [m for m in METHODS if m.startswith(prefix.upper())]
+            found = [m for m in _catalog().METHODS if m.startswith(prefix.upper())]
         return found + _path_matches(prefix, method or "GET", recent_ids)
     try:
-        endpoint, _ = find(method or "GET", path)
+        endpoint, _ = _catalog().find(method or "GET", path)
     except RequestProblem:
         return []
     return _item_matches(endpoint, prefix, items, recent_ids)
@@ -190,7 +197,7 @@ def _path_matches(prefix: str, method: str, recent_ids: RecentIds | None) -> lis
     typed = prefix[len(lead) :].split("/")
     done, partial = typed[:-1], typed[-1]
     found: dict[str, None] = {}
-    for template in paths_for(method):
+    for template in _catalog().paths_for(method):
         segs = [s for s in template.split("/") if s]
         if len(segs) <= len(done):
             continue
@@ -200,7 +207,7 @@ def _path_matches(prefix: str, method: str, recent_ids: RecentIds | None) -> lis
         if step.startswith("{"):
             if partial.startswith(("$", "{")):
                 continue  # a variable of the notebook: nothing to add
-            for rid in _recent(recent_ids, [id_prefix(template)]):
+            for rid in _recent(recent_ids, [_catalog().id_prefix(template)]):
                 if rid.startswith(partial):
                     found.setdefault(lead + "/".join([*done, rid]), None)
         elif step.startswith(partial):
@@ -259,7 +266,7 @@ def _query_values(ep: Endpoint, name: str, value: str, recent_ids: RecentIds | N
     if p.choices:
         candidates = list(p.choices)
     elif name in ("after", "before"):
-        candidates = _recent(recent_ids, [id_prefix(ep.path)])
+        candidates = _recent(recent_ids, [_catalog().id_prefix(ep.path)])
     else:
         candidates = _recent(recent_ids, PARAM_ID_KINDS.get(name, ()))
     bare = value.lstrip("\"'")
@@ -269,42 +276,20 @@ def _query_values(ep: Endpoint, name: str, value: str, recent_ids: RecentIds | N
 # --- IPython -------------------------------------------------------------------
 
 
-def _matcher(recent_ids: RecentIds | None) -> Any:
-    from IPython.core.completer import SimpleCompletion, SimpleMatcherResult, context_matcher
+def matcher_result(context: Any, recent_ids: RecentIds | None) -> Any:
+    """IPython's answer for one completion request (a ``CompletionContext``): ours only on
+    ``%oncehub`` lines (others suppressed), nothing elsewhere."""
+    from IPython.core.completer import SimpleCompletion, SimpleMatcherResult
 
-    @context_matcher(identifier=MATCHER_ID)
-    def oncehub_matcher(context: Any) -> SimpleMatcherResult:
-        """``%oncehub`` lines: our completions only (others are suppressed)."""
-        lines = context.full_text.split("\n")
-        offset = sum(len(line) + 1 for line in lines[: context.cursor_line])
-        offset += context.cursor_position
-        found = complete(context.full_text, offset, recent_ids=recent_ids)
-        if not found.matches:
-            return SimpleMatcherResult(completions=[], suppress=False)
-        return SimpleMatcherResult(
-            completions=[SimpleCompletion(m, type="oncehub") for m in found.matches],
-            matched_fragment=context.full_text[found.start : offset],
-            suppress=True,
-            ordered=True,
-        )
-
-    return oncehub_matcher
-
-
-def install(shell: Any, recent_ids: RecentIds | None = None) -> None:
-    """Add the ``%oncehub`` matcher to ``shell``'s completer; again replaces it (one only)."""
-    completer = getattr(shell, "Completer", None)
-    if completer is None:
-        return
-    uninstall(shell)
-    completer.custom_matchers.append(_matcher(recent_ids))
-
-
-def uninstall(shell: Any) -> None:
-    """Remove the ``%oncehub`` matcher from ``shell``'s completer, if there."""
-    completer = getattr(shell, "Completer", None)
-    if completer is None:
-        return
-    completer.custom_matchers[:] = [
-        m for m in completer.custom_matchers if getattr(m, "matcher_identifier", None) != MATCHER_ID
-    ]
+    lines = context.full_text.split("\n")
+    offset = sum(len(line) + 1 for line in lines[: context.cursor_line])
+    offset += context.cursor_position
+    found = complete(context.full_text, offset, recent_ids=recent_ids)
+    if not found.matches:
+        return SimpleMatcherResult(completions=[], suppress=False)
+    return SimpleMatcherResult(
+        completions=[SimpleCompletion(m, type="oncehub") for m in found.matches],
+        matched_fragment=context.full_text[found.start : offset],
+        suppress=True,
+        ordered=True,
+    )

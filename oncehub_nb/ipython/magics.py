@@ -240,6 +240,20 @@ def load(shell: Any) -> None:
             del config["OnceHubMagics"]
         magics = OnceHubMagics(shell=shell)
     shell.register_magics(magics)
+    _install_completion(shell)
+
+
+def _recent_ids(prefix: str) -> list[str]:
+    """IDs with this prefix (``BKNG``) from the session's latest results, for completion."""
+    from oncehub_nb.session import current
+
+    return [i for i in current().recent_ids if i.startswith(f"{prefix}-")]
+
+
+def _install_completion(shell: Any) -> None:
+    from oncehub_nb.ipython.completing import install
+
+    install(shell, _recent_ids)
 
 
 def unload(shell: Any) -> None:
@@ -251,3 +265,6 @@ def unload(shell: Any) -> None:
                     shell.magics_manager.magics[kind].pop(name, None)
     _drop_from_configurables(shell)
     shell.magics_manager.registry.pop("OnceHubMagics", None)
+    from oncehub_nb.ipython.completing import uninstall
+
+    uninstall(shell)

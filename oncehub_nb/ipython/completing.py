@@ -1,0 +1,54 @@
+"""Tab completion in IPython (≥ 8.6) and Jupyter kernels for ``%oncehub`` and ``%%oncehub``.
+
+One context matcher in ``shell.Completer.custom_matchers`` (ipykernel's ``do_complete``
+runs the same matchers, so JupyterLab, Notebook 7 and VS Code get it). It is cheap to
+install: the completion logic and the endpoint catalog load the first time a
+``%oncehub`` line is completed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+__all__ = ["MATCHER_ID", "install", "uninstall"]
+
+MATCHER_ID = "oncehub_nb.completion"
+MAGIC = "%oncehub"
+
+
+def _matcher(recent_ids: Callable[[str], Sequence[str]] | None) -> Any:
+    from IPython.core.completer import SimpleMatcherResult, context_matcher
+
+    @context_matcher(identifier=MATCHER_ID)
+    def oncehub_matcher(context: Any) -> Any:
+        """``%oncehub`` lines: our completions only; any other text: none."""
+        if MAGIC not in context.full_text:
+            return SimpleMatcherResult(completions=[], suppress=False)
+        from oncehub_nb.explore.completion import matcher_result
+
+        return matcher_result(context, recent_ids)
+
+    return oncehub_matcher
+
+
+def install(shell: Any, recent_ids: Callable[[str], Sequence[str]] | None = None) -> None:
+    """Add the ``%oncehub`` matcher to ``shell``'s completer; again replaces it (one only).
+
+    ``recent_ids("BKNG")`` gives IDs of that kind seen lately, offered after ``bookings/``.
+    """
+    completer = getattr(shell, "Completer", None)
+    if completer is None:
+        return
+    uninstall(shell)
+    completer.custom_matchers.append(_matcher(recent_ids))
+
+
+def uninstall(shell: Any) -> None:
+    """Remove the ``%oncehub`` matcher from ``shell``'s completer, if there."""
+    completer = getattr(shell, "Completer", None)
+    if completer is None:
+        return
+    completer.custom_matchers[:] = [
+        m for m in completer.custom_matchers if getattr(m, "matcher_identifier", None) != MATCHER_ID
+    ]
