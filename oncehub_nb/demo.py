@@ -20,7 +20,10 @@ from oncehub_nb.keys import find_key
 
 __all__ = ["main"]
 
-TUTORIAL = Path("notebooks") / "01-authenticate.ipynb"
+TUTORIALS = (
+    Path("notebooks") / "01-authenticate.ipynb",
+    Path("notebooks") / "02-explore-bookings.ipynb",
+)
 
 
 def _check() -> int:
@@ -38,10 +41,11 @@ def _check() -> int:
 
 def _open_jupyterlab() -> int:
     jupyter = shutil.which("jupyter", path=str(Path(sys.executable).parent)) or "jupyter"
-    command = [jupyter, "lab", str(TUTORIAL)]
+    command = [jupyter, "lab", *map(str, TUTORIALS)]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
-    print(f"\nOpening JupyterLab on {TUTORIAL} (Ctrl-C to stop): {' '.join(command)}")
+    names = " and ".join(map(str, TUTORIALS))
+    print(f"\nOpening JupyterLab on {names} (Ctrl-C to stop): {' '.join(command)}")
     try:
         return subprocess.call(command)
     except KeyboardInterrupt:
@@ -49,7 +53,7 @@ def _open_jupyterlab() -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the terminal check, then (unless --no-lab) JupyterLab on the tutorial."""
+    """Run the terminal check, then (unless --no-lab) JupyterLab on the tutorials."""
     parser = argparse.ArgumentParser(prog="python -m oncehub_nb.demo")
     parser.add_argument("--no-lab", action="store_true", help="only the terminal check")
     args = parser.parse_args(argv)

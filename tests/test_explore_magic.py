@@ -249,3 +249,28 @@ def test_tab_completes_paths_and_the_ids_just_listed(ip, box) -> None:
     assert "status=" in completions(ip, "%oncehub bookings sta")
     ip.run_line_magic("unload_ext", "oncehub_nb")
     assert "bookings" not in completions(ip, "%oncehub boo")
+
+
+def test_an_interrupted_fetch_keeps_what_came_and_more_resumes(ip, box, monkeypatch) -> None:
+    """Ctrl-C during --all (raised from the progress line after the second page): the
+    result keeps two whole pages, says so, and .more(all=True) fetches the rest once."""
+    from oncehub_nb.explore import progress
+
+    interruptions = []
+
+    def interrupting(shell, label):
+        def hook(state):
+            if state.pages == 2 and not state.done and not interruptions:
+                interruptions.append(state)
+                raise KeyboardInterrupt
+
+        return hook
+
+    monkeypatch.setattr(progress, "progress_for", interrupting)
+    partial = run(ip, "r = %oncehub bookings --all limit==10\nr")
+    assert len(partial) == 20 and partial.interrupted and partial.has_more
+    assert "interrupted" in str(partial)
+    resumed = run(ip, "r.more(all=True)")
+    assert resumed is ip.user_ns["r"] and not resumed.interrupted and not resumed.has_more
+    everything = run(ip, "%oncehub bookings limit==100")
+    assert ip.user_ns["r"].ids() == everything.ids()
