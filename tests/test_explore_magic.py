@@ -35,6 +35,8 @@ def ip(monkeypatch: pytest.MonkeyPatch, box: Sandbox) -> Iterator[InteractiveShe
     config.HistoryManager.enabled = False
     shell = InteractiveShell.instance(config=config)
     shell.run_line_magic("load_ext", "oncehub_nb")
+    # the sandbox here enforces no limits; paging under them is tested with a fake clock
+    shell.run_line_magic("config", "OnceHubMagics.rate_limit = False")
     shell.run_line_magic("oncehub_auth", f"{CANARY_KEY} --base-url {box.base_url} --no-validate")
     yield shell
     current().forget()

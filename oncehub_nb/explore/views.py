@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from oncehub_nb.settings import DEFAULTS
+
 __all__ = [
     "MASK",
     "cell",
@@ -338,7 +340,7 @@ def list_html(
     objects: Sequence[Mapping[str, Any]],
     *,
     kind: str | None = None,
-    limit: int = 20,
+    limit: int = DEFAULTS.displaylimit,
     footer: str = "",
 ) -> str:
     """An HTML table of at most ``limit`` objects, then ``footer`` (escaped)."""
@@ -364,7 +366,7 @@ def list_text(
     objects: Sequence[Mapping[str, Any]],
     *,
     kind: str | None = None,
-    limit: int = 20,
+    limit: int = DEFAULTS.displaylimit,
     footer: str = "",
 ) -> str:
     """Aligned columns of at most ``limit`` objects for a terminal, then ``footer``."""
