@@ -192,3 +192,31 @@ def test_session_url_is_used_when_no_url_given(sandbox):
     finally:
         current().forget()
         widget.box.close_all()
+
+
+def test_remember_in_dotenv_saves_the_confirmed_key(form, sandbox, tmp_path, monkeypatch):
+    from dotenv import dotenv_values
+
+    monkeypatch.chdir(tmp_path)
+    form.remember.value = True
+    type_and_validate(form, CANARY_KEY)
+    env = tmp_path / ".env"
+    assert dotenv_values(env)["ONCEHUB_API_KEY"] == CANARY_KEY
+    assert dotenv_values(env)["ONCEHUB_BASE_URL"] == sandbox.base_url
+    assert oct(env.stat().st_mode & 0o777) == "0o600"
+    assert f"Remembered in {env}" in form.saved.value
+    assert CANARY_KEY not in all_widget_state() and CANARY_KEY not in form.saved.value
+
+
+def test_remember_does_nothing_for_a_refused_key(form, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    form.remember.value = True
+    type_and_validate(form, "FAKE-wrong-key-1234")
+    assert not (tmp_path / ".env").exists() and form.saved.value == ""
+
+
+def test_remember_is_offered_only_for_a_typed_key(form):
+    form.source.value = "dotenv"
+    assert form.remember.layout.display == "none"
+    form.source.value = "typed"
+    assert form.remember.layout.display is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from argparse import Namespace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from oncehub_nb.errors import KeyNotFound, NoInteractiveInput, OnceHubError
@@ -17,6 +18,7 @@ from oncehub_nb.ipython.display import display_now
 from oncehub_nb.ipython.magics import OnceHubUsageError
 from oncehub_nb.ipython.prompt import ask_for_key, can_ask
 from oncehub_nb.keys import ApiKey, KeySearch, locate_key, sandbox_key
+from oncehub_nb.settings import DEFAULT_BASE_URL
 from oncehub_nb.urls import check_base_url, resolve_base_url
 from oncehub_nb.validation import ValidationResult
 
@@ -28,7 +30,13 @@ __all__ = ["check", "sign_in"]
 INLINE_KEY_WARNING = (
     "Warning: a key typed into the cell is now in IPython's input history and in the "
     "notebook's source. Prefer ONCEHUB_API_KEY or a .env file next to the notebook "
-    "(see .env.example), and consider rotating this key in OnceHub."
+    "(see .env.example; %oncehub_auth --save writes it), and consider rotating this key "
+    "in OnceHub. Before sharing the notebook: edit this cell to remove the key, and run "
+    "oncehub-nb scan --fix to clear any outputs that show it."
+)
+TRACKED_DOTENV_WARNING = (
+    "Warning: {path} holds your key and is tracked by Git: a commit would publish it. "
+    "Run git rm --cached {name}, add it to .gitignore, and consider rotating the key."
 )
 NOT_SIGNED_IN = (
     "No OnceHub key in this session: run %oncehub_auth first (or oncehub_nb.AuthWidget())."
@@ -41,7 +49,10 @@ def sign_in(magics: OnceHubMagics, args: Namespace) -> None:
     if args.forget:
         had_key = session.forget()
         print("OnceHub key forgotten." if had_key else "There was no OnceHub key to forget.")
+        if args.save is not None:
+            _forget_saved(magics, args)
         return
+    _check_save_options(args)
     _warn_inline_key(args)
     try:
         key, base_url = _resolve_key(magics, args)
@@ -54,6 +65,64 @@ def sign_in(magics: OnceHubMagics, args: Namespace) -> None:
         print(f"OnceHub key {key!r} from {key.source} set for this session (not validated).")
     else:
         display_now(result)
+    if args.save is not None and result is not None and result.ok:
+        _save(magics, args, key)
+
+
+def _check_save_options(args: Namespace) -> None:
+    if args.save is None:
+        if args.gitignore:
+            raise OnceHubUsageError(
+                "--gitignore goes with --save: %oncehub_auth --save --gitignore"
+            )
+        return
+    if args.no_validate:
+        raise OnceHubUsageError(
+            "--save remembers only a key OnceHub has confirmed: drop --no-validate."
+        )
+    if args.sandbox:
+        raise OnceHubUsageError("--save is for your OnceHub key; the sandbox needs none saved.")
+
+
+def _save(magics: OnceHubMagics, args: Namespace, key: ApiKey) -> None:
+    """Write the confirmed key into .env (or the path given) and say what Git would do."""
+    from oncehub_nb.remember import ignore_in_git, save_key, target
+
+    var = args.var or magics.var
+    base_url = magics.session.base_url
+    other_server = base_url if base_url and base_url != DEFAULT_BASE_URL else None
+    try:
+        saved = save_key(key, target(args.save or None), var, other_server)
+    except OnceHubError as error:
+        raise OnceHubUsageError(f"The key works but was not saved: {error}") from None
+    how = "created, readable by you only" if saved.created else "updated, other lines kept"
+    print(f"Saved {var} to {saved.path} ({how}): %oncehub_auth finds it after a restart.")
+    if args.gitignore:
+        gitignore = ignore_in_git(saved.path)
+        print(
+            f"Added {saved.path.name} to {gitignore}."
+            if gitignore
+            else f"{saved.path.parent} is not in a Git work tree: no .gitignore to change."
+        )
+        if gitignore and saved.git.tracked:
+            print(f"It is still tracked: git rm --cached {saved.path}", file=sys.stderr)
+        return
+    for note in saved.notes():
+        print(f"Note: {note}", file=sys.stderr)
+
+
+def _forget_saved(magics: OnceHubMagics, args: Namespace) -> None:
+    from oncehub_nb.remember import forget_key, target
+
+    var = args.var or magics.var
+    try:
+        path = target(args.save or None)
+    except OnceHubError as error:
+        raise OnceHubUsageError(str(error)) from None
+    if forget_key(path, var):
+        print(f"Removed {var} from {path}.")
+    else:
+        print(f"{path} holds no {var}: nothing removed.")
 
 
 def check(magics: OnceHubMagics, args: Namespace) -> ValidationResult:
@@ -85,7 +154,20 @@ def _search(magics: OnceHubMagics, args: Namespace) -> KeySearch:
     )
     for warning in search.warnings:
         print(f"Note: {warning}", file=sys.stderr)
+    if (
+        search.key is not None
+        and search.dotenv_path is not None
+        and search.key.source != "argument"
+    ):
+        _warn_if_tracked(search.dotenv_path)
     return search
+
+
+def _warn_if_tracked(path: Path) -> None:
+    from oncehub_nb.remember import git_facts
+
+    if git_facts(path.resolve()).tracked:
+        print(TRACKED_DOTENV_WARNING.format(path=path, name=path.name), file=sys.stderr)
 
 
 def _base_url(args: Namespace) -> str | None:

@@ -128,7 +128,19 @@ class OnceHubMagics(Magics):
         help="If no key is found, use the built-in sandbox instead of asking for one.",
     )
     @argument("--no-validate", action="store_true", help="Keep the key without calling /test.")
-    @argument("--forget", action="store_true", help="Drop the key and close the client.")
+    @argument(
+        "--save",
+        nargs="?",
+        const="",
+        metavar="PATH",
+        help="Once OnceHub confirms the key, remember it in .env next to the notebook (or PATH).",
+    )
+    @argument("--gitignore", action="store_true", help="With --save: add that .env to .gitignore.")
+    @argument(
+        "--forget",
+        action="store_true",
+        help="Drop the key and close the client (with --save: also remove it from .env).",
+    )
     @line_magic
     def oncehub_auth(self, line: str = "") -> None:
         """Find your OnceHub API key, keep it for this session and validate it.

@@ -73,20 +73,38 @@ class AuthWidget:
             description="API key:",
             layout=w.Layout(width="32em"),
         )
+        self.remember = w.Checkbox(
+            value=False,
+            description="Remember in .env (next to the notebook, readable by you only)",
+            indent=False,
+            layout=w.Layout(width="32em"),
+        )
         self.button = w.Button(description="Validate", button_style="primary", icon="check")
         self.status = w.HTML(value="")
+        self.saved = w.HTML(value="")
         self.note = w.HTML(value=f"<small>{escape(SAVE_WARNING)}</small>")
         for widget, name in (
             (self.source, "source"),
             (self.path, "path"),
             (self.password, "key"),
+            (self.remember, "remember"),
             (self.button, "validate"),
             (self.status, "status"),
+            (self.saved, "saved"),
             (self.note, "note"),
         ):
             widget.add_class(f"oncehub-auth-{name}")
         self.box = w.VBox(
-            [self.source, self.path, self.password, self.button, self.status, self.note]
+            [
+                self.source,
+                self.path,
+                self.password,
+                self.remember,
+                self.button,
+                self.status,
+                self.saved,
+                self.note,
+            ]
         )
         self.box.add_class("oncehub-auth")
 
@@ -108,6 +126,7 @@ class AuthWidget:
     def _show_source_fields(self, _change: Any = None) -> None:
         typed = self.source.value == "typed"
         self.password.layout.display = None if typed else "none"
+        self.remember.layout.display = None if typed else "none"
         self.path.layout.display = "none" if typed else None
 
     def _on_validate(self, _widget: Any = None) -> None:
@@ -119,9 +138,12 @@ class AuthWidget:
         self.button.disabled = True
         self.button.description = "Validating…"
         self.status.value = "<i>Validating…</i>"
+        self.saved.value = ""
         try:
             self.last_result = self._validate(typed)
             self.status.value = self.last_result._repr_html_()
+            if self.last_result.ok and self.remember.value and self.source.value == "typed":
+                self.saved.value = self._remember()
         except Exception as error:  # unexpected: report it here, never lose the form
             self.status.value = (
                 f"<b>Unexpected error:</b> {escape(type(error).__name__)}: {escape(str(error))}"
@@ -139,6 +161,23 @@ class AuthWidget:
         result = self.session.sign_in(key, self.base_url)
         assert result is not None
         return result
+
+    def _remember(self) -> str:
+        """Save the session's (just confirmed) key into .env next to the notebook; HTML."""
+        from oncehub_nb.remember import save_key, target
+        from oncehub_nb.settings import DEFAULT_BASE_URL
+
+        key, base_url = self.session.key, self.session.base_url
+        assert key is not None
+        try:
+            saved = save_key(
+                key, target(None), self.var, base_url if base_url != DEFAULT_BASE_URL else None
+            )
+        except OnceHubError as error:
+            return f"<b>Not remembered:</b> {escape(str(error))}"
+        lines = [f"Remembered in {saved.path}: %oncehub_auth finds it after a restart."]
+        lines += saved.notes()
+        return "<br>".join(escape(line) for line in lines)
 
     def _key(self, typed: str) -> ApiKey:
         if self.source.value == "typed":
