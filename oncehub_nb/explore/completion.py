@@ -212,8 +212,26 @@ def _path_matches(prefix: str, method: str, recent_ids: RecentIds | None) -> lis
                     found.setdefault(lead + "/".join([*done, rid]), None)
         elif step.startswith(partial):
             text = lead + "/".join([*done, step])
-            found.setdefault(text if len(segs) == len(done) + 1 else text + "/", None)
+            deeper = len(segs) > len(done) + 1
+            # "bookings/" (toward an ID) only once the segment is typed whole, or when the
+            # segment has no endpoint of its own: "boo" offers three names, not six.
+            if deeper and (partial == step or not _has_endpoint(method, [*done, step])):
+                found.setdefault(text + "/", None)
+            elif not deeper:
+                found.setdefault(text, None)
     return list(found)
+
+
+def _has_endpoint(method: str, segments: list[str]) -> bool:
+    """Whether ``/a/b`` (segments) itself is a path ``method`` can call."""
+    wanted = list(segments)
+    for template in _catalog().paths_for(method):
+        segs = [s for s in template.split("/") if s]
+        if len(segs) == len(wanted) and all(
+            t == w or (t.startswith("{") and w) for t, w in zip(segs, wanted, strict=True)
+        ):
+            return True
+    return False
 
 
 def _item_matches(

@@ -311,6 +311,7 @@ def cell(obj: Mapping[str, Any], column: str, width: int = CELL_WIDTH) -> str:
 
 _FRAME = (
     "border-left:4px solid var(--jp-brand-color1, #1976d2);padding:4px 10px;margin:2px 0;"
+    "overflow-x:auto;max-width:100%;box-sizing:border-box;"
     "color:var(--jp-content-font-color1, inherit);"
     "font-family:var(--jp-ui-font-family, inherit);font-size:13px;line-height:1.4"
 )

@@ -61,7 +61,8 @@ class Progress:
 
     def line(self) -> str:
         """One line of text: objects, pages, time waiting, what is left."""
-        parts = [f"{self.objects:,} objects", f"{self.pages} pages"]
+        pages = f"{self.pages} page" + ("" if self.pages == 1 else "s")
+        parts = [f"{self.objects:,} object" + ("" if self.objects == 1 else "s"), pages]
         if self.cap is not None and not self.done:
             parts[0] = f"{self.objects:,} of at most {self.cap:,} objects"
         parts.append(f"{self.waited:.1f} s waiting on rate limits")
@@ -75,7 +76,7 @@ class Progress:
             )
         else:
             left = self.seconds_left
-            parts.append("about ? left" if left is None else f"about {left:.0f} s left")
+            parts.append("more pages to come" if left is None else f"about {left:.0f} s left")
         return " · ".join(parts)
 
 

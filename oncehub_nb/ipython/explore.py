@@ -5,6 +5,7 @@ catalog refuses, for ``--dry-run`` and for ``--curl``."""
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -106,7 +107,7 @@ def _list(
     result = ListResult(
         listing,
         displaylimit=magics.displaylimit,
-        command=f"%oncehub {line.strip()}".replace(" --all", ""),
+        command=_again_for_all(line),
         progress=progress,
     )
     if command.fetch_all:
@@ -135,6 +136,16 @@ def _list(
         )
     magics.session.remember_ids(result.ids())
     return result
+
+
+def _again_for_all(line: str) -> str:
+    """The line to suggest for fetching everything: without --all/--max and a small page size
+    (limit==5 --all would page 5 at a time), so it pages 100 at a time."""
+    words = [w for w in line.split() if not re.match(r"^(--all|limit(==|=)\d+|-q|--quiet)$", w)]
+    cleaned = " ".join(words)
+    cleaned = re.sub(r"\s*--max(=|\s+)\d+", "", cleaned)
+    cleaned = re.sub(r"\s*-o(\s+|=)\w+", "", cleaned)
+    return f"%oncehub {cleaned}".strip()
 
 
 def _one(magics: OnceHubMagics, client: OnceHub, call: ApiCall) -> Any:
