@@ -75,7 +75,9 @@ class AuthWidget:
         )
         self.remember = w.Checkbox(
             value=False,
-            description="Remember in .env (next to the notebook, readable by you only)",
+            description="Remember in .env",
+            tooltip="Once OnceHub confirms the key, save it in .env next to the notebook "
+            "(a file only you can read), so that %oncehub_auth finds it after a restart.",
             indent=False,
             layout=w.Layout(width="32em"),
         )
