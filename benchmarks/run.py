@@ -25,6 +25,8 @@ and its target:
   following ``Link``, target median <= 1.10; and 10,000 bookings fetched under 5 requests
   a second, then under both limits (the per-address one scaled down), each vs the bound
   the limits set, target <= 1.05, with no 429 (one round each: they take ~20 s);
+- scan (scan.py): ``oncehub_nb.scan`` over 200 notebooks of about 1 MB each vs ``grep -r -F``
+  of the key over the same folder; target median <= 3.0;
 
 Exits 1 when a median misses its target.
 """
@@ -338,6 +340,13 @@ def bench_paging(rounds: int) -> list[Row]:
     return paging.rows(rounds, Row, alternating)
 
 
+def bench_scan(rounds: int) -> list[Row]:
+    """oncehub_nb.scan over 200 notebooks of 1 MB vs grep -r -F (see scan.py)."""
+    import scan
+
+    return scan.rows(rounds, Row, alternating)
+
+
 def compile_package() -> None:
     """Byte-compile the package, as pip does for installed ones like dotenv (fair start)."""
     import compileall
@@ -369,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         bench_load_ext,
         bench_results,
         bench_paging,
+        bench_scan,
         bench_sandbox,
     )
     for bench in benches:

@@ -82,6 +82,8 @@ from .keys import KeySearch as KeySearch
 from .keys import find_key as find_key
 from .keys import locate_key as locate_key
 from .keys import require_key as require_key
+from .scanner import Finding as Finding
+from .scanner import scan as scan
 from .session import client as client
 from .validation import ValidationResult as ValidationResult
 from .validation import validate as validate

@@ -1,4 +1,4 @@
-"""``python -m oncehub_nb check | sandbox``."""
+"""``python -m oncehub_nb check | sandbox | scan``."""
 
 import sys
 

@@ -1,7 +1,9 @@
-"""``oncehub-nb``: validate a key from a terminal, or run the local sandbox.
+"""``oncehub-nb``: validate a key from a terminal, run the local sandbox, or scan for keys.
 
 Exit status of ``check``: 0 the key is valid, 1 OnceHub (or the network) said
 no, 2 a usage or configuration problem (no key found, unusable key or setting).
+Exit status of ``scan``: 0 nothing found, 1 findings, 2 a usage problem (a path
+that does not exist).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from oncehub_nb.settings import DEFAULTS, Settings
 __all__ = ["main"]
 
 EXIT_VALID, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+EXIT_CLEAN, EXIT_FOUND = EXIT_VALID, EXIT_REJECTED  # scan: nothing found, findings
 MAX_INVENTED = 1_000_000
 
 
@@ -64,7 +67,44 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument(
         "--no-limits", action="store_true", help="do not enforce OnceHub's rate limits"
     )
+    scan = commands.add_parser(
+        "scan",
+        help="look for your API key in notebooks and files (and for key-shaped literals)",
+        description=(
+            "Find your configured key (ONCEHUB_API_KEY, .env files) and key-shaped literals "
+            "given to OnceHub in notebooks (sources, outputs, widget state, metadata) and text "
+            "files, and key files Git tracks or does not ignore. Keys are shown masked."
+        ),
+    )
+    scan.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or folders (default: the current folder)"
+    )
+    scan.add_argument("--json", action="store_true", help="print the report as JSON")
+    scan.add_argument(
+        "--fix",
+        action="store_true",
+        help="clear the notebook outputs and widget state holding a key (never sources)",
+    )
     return parser
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from oncehub_nb.scanner import engine, fix, report
+
+    try:
+        found, ring = engine.run_with_keys(args.paths or None)
+    except FileNotFoundError as exc:
+        print(f"oncehub-nb scan: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    fixed: list[fix.Fixed] = []
+    if args.fix and found.findings:
+        fixed = fix.fix_findings(found.findings, ring)
+        if any(done.changed for done in fixed):
+            found, ring = engine.run_with_keys(args.paths or None)  # what is left
+    if found.problems:
+        print(report.problems_text(found), file=sys.stderr)
+    print(report.as_json(found, fixed) if args.json else report.as_text(found, fixed))
+    return EXIT_FOUND if found.findings else EXIT_CLEAN
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -134,6 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "check":
         return _check(args)
+    if args.command == "scan":
+        return _scan(args)
     return _sandbox(args)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +20,6 @@ from oncehub_nb.keys import ApiKey
 from oncehub_nb.settings import API_KEY_VAR, BASE_URL_VAR
 
 __all__ = ["GitFacts", "Saved", "forget_key", "git_facts", "ignore_in_git", "save_key", "target"]
-
-GIT_TIMEOUT = 5.0  # seconds for one git command; a slower answer counts as "not known"
 
 
 @dataclass(frozen=True)
@@ -96,32 +93,15 @@ def target(path: str | os.PathLike[str] | None = None, folder: Path | None = Non
     return chosen
 
 
-def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
-    try:
-        return subprocess.run(
-            ["git", "-C", str(folder), *args],
-            capture_output=True,
-            text=True,
-            timeout=GIT_TIMEOUT,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None  # no git, or no answer: nothing known
-
-
 def git_facts(path: Path) -> GitFacts:
     """Whether ``path`` is in a Git work tree, tracked, ignored (asked of git itself)."""
-    folder = path.parent
-    top = _git(folder, "rev-parse", "--show-toplevel")
-    if top is None or top.returncode != 0 or not top.stdout.strip():
+    from oncehub_nb.scanner.gitcheck import TRACKED, states, work_tree
+
+    top = work_tree(path.parent)
+    if top is None:
         return GitFacts(None)
-    tracked = _git(folder, "ls-files", "--error-unmatch", "--", path.name)
-    ignored = _git(folder, "check-ignore", "-q", "--", path.name)
-    return GitFacts(
-        Path(top.stdout.strip()),
-        tracked=tracked is not None and tracked.returncode == 0,
-        ignored=ignored is not None and ignored.returncode == 0,
-    )
+    state = states([path]).get(path)
+    return GitFacts(top, tracked=state == TRACKED, ignored=state is None)
 
 
 def save_key(key: ApiKey, path: Path, var: str = API_KEY_VAR, base_url: str | None = None) -> Saved:

@@ -1,0 +1,198 @@
+"""The keys a scan looks for, and the placeholder values of ``.env.example`` files.
+
+Configured keys come from the environment variable (``ONCEHUB_API_KEY``) and from every
+dotenv file the scan can see: those in the scanned folders, the nearest ``.env`` above
+each scanned path, and the one ``find_key`` would use (from the current folder upward).
+Each is kept as an :class:`~oncehub_nb.keys.ApiKey`, so it shows itself masked.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from oncehub_nb.errors import InvalidKeyInput
+from oncehub_nb.keys import ApiKey, discover_dotenv
+from oncehub_nb.settings import API_KEY_VAR
+
+from .walk import TEMPLATE_SUFFIXES
+
+__all__ = ["MIN_SEARCHED_LENGTH", "Dotenv", "Keyring", "KnownKey", "gather", "read_dotenv"]
+
+MIN_SEARCHED_LENGTH = 8  # a shorter configured value would match everywhere: not searched
+_ASSIGNMENT = re.compile(rf"^[ \t]*(?:export[ \t]+)?{API_KEY_VAR}[ \t]*=", re.M)
+
+
+class KnownKey:
+    """A configured key and the forms it takes in files: as is, JSON- and HTML-escaped."""
+
+    __slots__ = ("_texts", "key")
+
+    def __init__(self, key: ApiKey) -> None:
+        self.key = key
+        value = key.reveal()
+        forms = [value, json.dumps(value)[1:-1], html.escape(value), html.escape(value, False)]
+        self._texts = tuple(dict.fromkeys(forms))
+
+    @property
+    def masked(self) -> str:
+        return self.key.masked
+
+    @property
+    def source(self) -> str:
+        return self.key.source
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The forms to look for in decoded text."""
+        return self._texts
+
+    @property
+    def needles(self) -> tuple[bytes, ...]:
+        """The forms to look for in a file's bytes (UTF-8)."""
+        return tuple(text.encode() for text in self._texts)
+
+    def is_value(self, value: str) -> bool:
+        return value in self._texts
+
+    def __repr__(self) -> str:
+        return f"KnownKey({self.key!r}, source={self.source!r})"
+
+
+@dataclass
+class Dotenv:
+    """A dotenv file's key (its ``ONCEHUB_API_KEY`` value) and that line's number."""
+
+    path: Path
+    value: str | None
+    line: int | None
+
+    def __repr__(self) -> str:  # the value is a key: never shown
+        return f"Dotenv({str(self.path)!r}, line={self.line})"
+
+
+@dataclass
+class Keyring:
+    """What a scan searches for and what it dismisses."""
+
+    keys: list[KnownKey] = field(default_factory=list)
+    examples: set[str] = field(default_factory=set, repr=False)  # .env.example values
+    dotenvs: dict[Path, Dotenv] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def add(self, value: str | ApiKey, source: str) -> None:
+        """Add a key (once), or note why it cannot be searched for."""
+        try:
+            key = value if isinstance(value, ApiKey) else ApiKey(value, source=source)
+        except InvalidKeyInput as problem:  # its message never holds the key
+            self.problems.append(f"{source}: not searched for: {problem.message}")
+            return
+        if len(key.reveal()) < MIN_SEARCHED_LENGTH:
+            self.problems.append(
+                f"{key.source}: not searched for: only {len(key.reveal())} characters long"
+            )
+            return
+        if all(known.key != key for known in self.keys):
+            self.keys.append(KnownKey(key))
+
+    def configured(self, value: str) -> KnownKey | None:
+        """The configured key ``value`` is (in any of its forms), if any."""
+        return next((known for known in self.keys if known.is_value(value)), None)
+
+
+def read_dotenv(path: Path) -> Dotenv:
+    """A dotenv file's key, read as ``find_key`` reads it (python-dotenv, no interpolation).
+
+    Raises OSError or UnicodeDecodeError when the file cannot be read.
+    """
+    from dotenv import dotenv_values
+
+    text = path.read_text(encoding="utf-8")
+    dotenv_logger = logging.getLogger("dotenv.main")
+    previous = dotenv_logger.disabled
+    dotenv_logger.disabled = True  # a bad line is not our finding (check reports it)
+    try:
+        value = dotenv_values(stream=io.StringIO(text), interpolate=False).get(API_KEY_VAR)
+    finally:
+        dotenv_logger.disabled = previous
+    assignments = list(_ASSIGNMENT.finditer(text))
+    line = text.count("\n", 0, assignments[-1].start()) + 1 if assignments else None
+    return Dotenv(path, value, line)
+
+
+def _nearest_dotenv(start: Path) -> Path | None:
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder.resolve(), *folder.resolve().parents):
+        if (candidate / ".env").is_file():
+            return candidate / ".env"
+    return None
+
+
+def _templates_beside(path: Path) -> list[Path]:
+    return [path.parent / f".env{suffix}" for suffix in TEMPLATE_SUFFIXES]
+
+
+def _read(path: Path, ring: Keyring) -> Dotenv | None:
+    try:
+        return read_dotenv(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        ring.problems.append(f"{path}: cannot be read ({reason})")
+        return None
+
+
+def gather(
+    roots: Iterable[Path],
+    dotenvs: Iterable[Path],
+    templates: Iterable[Path],
+    *,
+    keys: Iterable[str | ApiKey] | None = None,
+    environ: Mapping[str, str] | None = None,
+    show: Callable[[Path], str] = str,
+) -> Keyring:
+    """The keys to search for and the placeholder values, from what the walk found.
+
+    ``dotenvs`` and ``templates`` are the dotenv and ``.env.example``-like files in the
+    scanned folders. With ``keys`` given, exactly those are searched for and nothing is
+    discovered; otherwise the environment and every dotenv file in sight are used.
+    ``show`` gives a path as the report shows it.
+    """
+    ring = Keyring()
+    dotenv_paths = list(dotenvs)
+    template_paths = list(templates)
+    if keys is not None:
+        for given in keys:
+            ring.add(given, "given")
+    else:
+        env = os.environ if environ is None else environ
+        value = env.get(API_KEY_VAR)
+        if value is not None and value.strip():
+            ring.add(value, f"environment variable {API_KEY_VAR}")
+        nearby = [discover_dotenv(), *(_nearest_dotenv(root) for root in roots)]
+        for found in nearby:
+            if found is not None and found.resolve() not in {p.resolve() for p in dotenv_paths}:
+                dotenv_paths.append(found)
+        template_paths += [*_templates_beside(Path.cwd() / ".env")]
+        template_paths += [t for p in dotenv_paths for t in _templates_beside(p)]
+    for path in dotenv_paths:
+        dotenv = _read(path, ring)
+        if dotenv is None:
+            continue
+        ring.dotenvs[path] = dotenv
+        if keys is None and dotenv.value is not None and dotenv.value.strip():
+            shown = show(path)
+            where = f".env at {shown}" if path.name == ".env" else f"dotenv file {shown}"
+            ring.add(dotenv.value, where)
+    for path in dict.fromkeys(template_paths):
+        if path.is_file():
+            template = _read(path, ring)
+            if template is not None and template.value is not None:
+                ring.examples.add(template.value.strip())
+    return ring

@@ -1,0 +1,192 @@
+"""A notebook's bytes, looked at without parsing: is there anything to locate?
+
+Each configured key is searched for in the bytes (as is, JSON- and HTML-escaped); only
+the cells' sources are read for literals given to OnceHub. In a notebook indented the
+usual way (nbformat, JupyterLab, VS Code write one indentation throughout) the sources
+are found with a needle that includes the cell keys' indentation, which is longer and so
+faster to search for, and it also gives where each cell ends, so that the cells holding
+something are known before parsing. Other notebooks (minified, say) take the slow way.
+Only a notebook with a configured key, or a key-shaped literal that no placeholder rule
+dismisses, is parsed.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from itertools import accumulate
+from typing import Any
+
+from .configured import Keyring
+from .findings import Dismissed
+from .matching import literal_hits
+from .rules import TRIGGER_BYTES
+
+__all__ = ["Look", "as_text", "look"]
+
+_SOURCE = b'"source"'
+_DETECT = 65536  # bytes at the start where the first cell's indentation is read
+_decoder = json.JSONDecoder()
+
+
+@dataclass
+class Look:
+    """What the bytes say: parse or not, which cells hold something, what was dismissed."""
+
+    parse: bool = False
+    cells: set[int] = field(default_factory=set)  # 0-based, when cell_count is known
+    cell_count: int | None = None  # cells seen in the bytes (None: layout unknown)
+    dismissed: list[Dismissed] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How an indented notebook is laid out: what starts each cell's source and ends it."""
+
+    needle: bytes  # starts the cells' sources: newline, the cell keys' indent, "source":
+    value: int  # where the source's value starts, from the needle's start
+    close: bytes  # what ends every cell: newline, the cells' indent, }
+    short: bytes  # the needle without the list's opening: it starts every cell's source
+
+    @property
+    def every(self) -> bool:
+        """Whether the needle finds every cell (not when it skips empty sources, [])."""
+        return self.needle == self.short
+
+
+def _layout(data: bytes) -> _Layout | None:
+    """The layout of an indented notebook (None: minified or unusual).
+
+    nbformat (and so Jupyter, VS Code) writes every non-empty source as a list of lines,
+    and sorts the keys (the source last, after a comma): when the first source is written
+    so, the needle includes the comma, the list's opening and the first line's indent,
+    which makes it longer and faster to search for.
+    """
+    at = data.find(b'"cell_type"', 0, _DETECT)
+    if at == -1:
+        return None
+    line_start = data.rfind(b"\n", 0, at) + 1
+    indent = data[line_start:at]
+    if not line_start or not indent or indent.strip(b" \t"):
+        return None
+    quote = data.find(b'"', at + len(b'"cell_type"'), at + 64)  # the value's opening quote
+    separator = data[at + len(b'"cell_type"') : quote]
+    if quote == -1 or separator.strip() != b":":
+        return None
+    needle = b"\n" + indent + _SOURCE + separator
+    # A cell's braces are one level less indented than its keys (nbformat: 2 and 3 spaces).
+    close = b"\n" + indent[: len(indent) * 2 // 3] + b"}"
+    lines = b"[\n" + indent + indent[: len(indent) // 3] + b'"'
+    first = data.find(needle)
+    if first != -1 and data.startswith(lines, first + len(needle)):
+        if data[first - 1 : first] == b",":  # sorted keys: the source is the cell's last
+            return _Layout(b"," + needle + lines, len(needle) + 1, close, needle)
+        return _Layout(needle + lines, len(needle), close, needle)
+    return _Layout(needle, len(needle), close, needle)
+
+
+def _cells(data: bytes, layout: _Layout) -> tuple[list[int], list[int]]:
+    """Where each cell's source starts and where the cell ends, in an indented notebook."""
+    starts: list[int] = []
+    ends: list[int] = []
+    at = data.find(layout.needle)
+    while at != -1:
+        start = at + layout.value
+        end = data.find(layout.close, start)  # the first brace that far out closes the cell
+        if end == -1:
+            end = len(data)
+        starts.append(start)
+        ends.append(end)
+        at = data.find(layout.needle, end)
+    return starts, ends
+
+
+def _triggered(data: bytes, starts: list[int], ends: list[int]) -> list[int]:
+    """The indexes of the sources holding a trigger: all sources are cut out, joined and
+    lowered in one piece, and the few triggers found are traced back to their source."""
+    pieces = [data[start:end] for start, end in zip(starts, ends, strict=True)]
+    joined = b"\0".join(pieces).lower()
+    offsets = list(accumulate((len(piece) + 1 for piece in pieces), initial=0))
+    hits: set[int] = set()
+    for trigger in TRIGGER_BYTES:
+        found = joined.find(trigger)
+        while found != -1:
+            hits.add(bisect_right(offsets, found) - 1)
+            found = joined.find(trigger, found + 1)
+    return sorted(hits)
+
+
+def _any_sources(data: bytes) -> Iterator[int]:
+    """Where each value of a ``"source"`` key starts, in a notebook of any layout."""
+    at = data.find(_SOURCE)
+    while at != -1:
+        start = at + len(_SOURCE)
+        at = data.find(_SOURCE, start)
+        colon = data.find(b":", start, start + 64)
+        if colon != -1 and not data[start:colon].strip():  # a key, not a string value
+            yield colon + 1
+
+
+def _value_at(data: bytes, start: int) -> Any:
+    """The JSON value starting at ``start`` (read from a window that grows as needed)."""
+    size = 4096
+    while True:
+        window = data[start : start + size].decode("utf-8", errors="replace")
+        try:
+            return _decoder.raw_decode(window.lstrip())[0]
+        except json.JSONDecodeError:
+            if start + size >= len(data):
+                raise
+            size *= 8
+
+
+def as_text(value: Any) -> str | None:
+    """A cell source (a string, or a list of lines) as one string; None if it is neither."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(line, str) for line in value):
+        return "".join(value)
+    return None
+
+
+def look(data: bytes, ring: Keyring, path: str) -> Look:
+    """Look at a notebook's bytes: configured keys, and literals in the cells' sources."""
+    result = Look()
+    layout = _layout(data)
+    starts, ends = _cells(data, layout) if layout else ([], [])
+    places: list[int] = []  # where the configured keys and the literals found are
+    for known in ring.keys:
+        for needle in known.needles:
+            at = data.find(needle)
+            while at != -1:
+                places.append(at)
+                at = data.find(needle, at + len(needle))
+    sources = (starts[i] for i in _triggered(data, starts, ends)) if layout else _any_sources(data)
+    for start in sources:
+        try:
+            text = as_text(_value_at(data, start))
+        except ValueError:  # not JSON: the notebook is parsed (and found not to be one)
+            result.parse = True
+            continue
+        if text is None:
+            continue
+        cell = None
+        if layout:  # count the sources before, when the needle skipped some (empty ones)
+            cell = 1 + (
+                bisect_left(ends, start)
+                if layout.every
+                else data.count(layout.short, 0, start - layout.value)
+            )
+        findings, dismissed = literal_hits(text, ring, path, "source", cell=cell)
+        if findings:
+            places.append(start)
+        result.dismissed += dismissed
+    result.parse = result.parse or bool(places)
+    if result.parse and layout:  # which cells to look at once parsed
+        if not layout.every:
+            _, ends = _cells(data, replace(layout, needle=layout.short))
+        result.cell_count = len(ends)
+        result.cells = {bisect_left(ends, at) for at in places} - {len(ends)}
+    return result
