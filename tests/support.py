@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 # Obviously fake, and distinctive enough to search for in any output.
 CANARY_KEY = "FAKE-canary-key-0000-do-not-leak-7f3a"
 CANARY_ACCOUNT = "canary@example.com"
@@ -32,3 +34,30 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+def fresh_shell(monkeypatch: Any) -> Any:
+    """A new IPython shell with the extension loaded and a new session: what a new kernel,
+    or a restart, gives. Undo with :func:`close_shell`."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    from oncehub_nb import session
+
+    monkeypatch.setattr(session, "_current", session.Session())
+    InteractiveShell.clear_instance()
+    config = Config()
+    config.HistoryManager.enabled = False
+    shell = InteractiveShell.instance(config=config)
+    shell.run_line_magic("load_ext", "oncehub_nb")
+    return shell
+
+
+def close_shell() -> None:
+    """Forget the session's key and drop the shell made by :func:`fresh_shell`."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from oncehub_nb.session import current
+
+    current().forget()
+    InteractiveShell.clear_instance()

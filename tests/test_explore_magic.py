@@ -8,10 +8,8 @@ from typing import Any
 import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
-from support import CANARY_ACCOUNT, CANARY_KEY
-from traitlets.config import Config
+from support import CANARY_ACCOUNT, CANARY_KEY, close_shell, fresh_shell
 
-from oncehub_nb import session
 from oncehub_nb.explore.result import ListResult, ObjectResult
 from oncehub_nb.sandbox import Sandbox
 from oncehub_nb.session import current
@@ -29,18 +27,12 @@ def box() -> Iterator[Sandbox]:
 @pytest.fixture
 def ip(monkeypatch: pytest.MonkeyPatch, box: Sandbox) -> Iterator[InteractiveShell]:
     """A shell signed in to the sandbox with the canary key."""
-    monkeypatch.setattr(session, "_current", session.Session())
-    InteractiveShell.clear_instance()
-    config = Config()
-    config.HistoryManager.enabled = False
-    shell = InteractiveShell.instance(config=config)
-    shell.run_line_magic("load_ext", "oncehub_nb")
+    shell = fresh_shell(monkeypatch)
     # the sandbox here enforces no limits; paging under them is tested with a fake clock
     shell.run_line_magic("config", "OnceHubMagics.rate_limit = False")
     shell.run_line_magic("oncehub_auth", f"{CANARY_KEY} --base-url {box.base_url} --no-validate")
     yield shell
-    current().forget()
-    InteractiveShell.clear_instance()
+    close_shell()
 
 
 def run(shell: InteractiveShell, cell: str) -> Any:

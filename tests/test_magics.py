@@ -13,11 +13,9 @@ from typing import Any
 import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
-from support import CANARY_ACCOUNT, CANARY_KEY
-from traitlets.config import Config
+from support import CANARY_ACCOUNT, CANARY_KEY, close_shell, fresh_shell
 
 import oncehub_nb
-from oncehub_nb import session
 from oncehub_nb.errors import NoSessionKey
 from oncehub_nb.ipython.magics import OnceHubMagics
 from oncehub_nb.sandbox import DEMO_ACCOUNT, DEMO_KEY
@@ -28,15 +26,8 @@ from oncehub_nb.settings import Settings
 @pytest.fixture
 def shell(monkeypatch: pytest.MonkeyPatch) -> Iterator[InteractiveShell]:
     """A new shell and a new session for each test; nothing carries over."""
-    monkeypatch.setattr(session, "_current", session.Session())
-    InteractiveShell.clear_instance()
-    config = Config()
-    config.HistoryManager.enabled = False
-    ip = InteractiveShell.instance(config=config)
-    ip.run_line_magic("load_ext", "oncehub_nb")
-    yield ip
-    current().forget()
-    InteractiveShell.clear_instance()
+    yield fresh_shell(monkeypatch)
+    close_shell()
 
 
 def run(ip: InteractiveShell, cell: str) -> Any:

@@ -14,31 +14,20 @@ import pytest
 from dotenv import dotenv_values
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
-from support import CANARY_ACCOUNT, CANARY_KEY
-from traitlets.config import Config
+from support import CANARY_ACCOUNT, CANARY_KEY, close_shell, fresh_shell
 
 from oncehub_nb import session
 from oncehub_nb.errors import DotenvError
 from oncehub_nb.remember import git_facts, target
 from oncehub_nb.session import current
 
-
-def new_shell(monkeypatch: pytest.MonkeyPatch) -> InteractiveShell:
-    """A fresh shell and session: what a kernel restart gives."""
-    monkeypatch.setattr(session, "_current", session.Session())
-    InteractiveShell.clear_instance()
-    config = Config()
-    config.HistoryManager.enabled = False
-    shell = InteractiveShell.instance(config=config)
-    shell.run_line_magic("load_ext", "oncehub_nb")
-    return shell
+new_shell = fresh_shell  # what a kernel restart gives
 
 
 @pytest.fixture
 def ip(monkeypatch: pytest.MonkeyPatch) -> Iterator[InteractiveShell]:
-    yield new_shell(monkeypatch)
-    current().forget()
-    InteractiveShell.clear_instance()
+    yield fresh_shell(monkeypatch)
+    close_shell()
 
 
 def git(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:

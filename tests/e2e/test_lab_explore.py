@@ -47,11 +47,6 @@ def explore(browser: Browser, workspace: Workspace) -> Iterator[NotebookUI]:
     """The notebook open in JupyterLab, its first cell run (signed in to the sandbox)."""
     server = workspace.server("lab", "lab-explore")
     (server.root_dir / NOTEBOOK).write_text(_notebook(), encoding="utf-8")
-    # Lab reopens the tabs its workspace file lists; the suite's other Lab servers share
-    # one workspaces dir, so without a private one the tutorial comes back as a tab.
-    layouts = workspace.base / "lab-workspaces" / "lab-explore"
-    layouts.mkdir(parents=True)
-    server.env["JUPYTERLAB_WORKSPACES_DIR"] = str(layouts)
     context = browser.new_context(viewport=VIEWPORT)
     try:
         server.start()

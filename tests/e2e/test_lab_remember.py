@@ -74,11 +74,6 @@ def remember(browser: Browser, workspace: Workspace) -> Iterator[Remember]:
     sandbox = Sandbox().start()
     server = workspace.server("lab", "lab-remember")
     (server.root_dir / NOTEBOOK).write_text(_notebook(sandbox.base_url), encoding="utf-8")
-    # Lab reopens the tabs its workspace file lists: a private workspaces dir keeps the
-    # other Lab servers' tabs (the tutorial) out of this page.
-    layouts = workspace.base / "lab-workspaces" / "lab-remember"
-    layouts.mkdir(parents=True)
-    server.env["JUPYTERLAB_WORKSPACES_DIR"] = str(layouts)
     context = browser.new_context(viewport=VIEWPORT)
     try:
         server.start()

@@ -31,5 +31,11 @@ class Workspace:
         assert not [p for p in [root, *root.parents] if (p / ".env").exists()]
         settings = self.base / "settings" / name
         write_lab_settings(settings, save_widget_state=save_widget_state)
-        env = dict(self.env, JUPYTERLAB_SETTINGS_DIR=str(settings))
+        # Lab reopens the tabs its workspace file lists: one workspaces dir per server keeps
+        # another server's tabs (the tutorial, say) out of this one's page.
+        layouts = self.base / "lab-workspaces" / name
+        layouts.mkdir(parents=True)
+        env = dict(
+            self.env, JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(layouts)
+        )
         return JupyterServer(app, root, env, self.artifacts / f"{name}-server.log")
