@@ -34,6 +34,9 @@ from .errors import (
     KeyProblem as KeyProblem,
 )
 from .errors import (
+    MalformedSignatureHeader as MalformedSignatureHeader,
+)
+from .errors import (
     NoInteractiveInput as NoInteractiveInput,
 )
 from .errors import (
@@ -61,7 +64,13 @@ from .errors import (
     ServerError as ServerError,
 )
 from .errors import (
+    SignatureMismatch as SignatureMismatch,
+)
+from .errors import (
     TimeoutFailed as TimeoutFailed,
+)
+from .errors import (
+    TimestampOutsideTolerance as TimestampOutsideTolerance,
 )
 from .errors import (
     TLSFailed as TLSFailed,
@@ -71,6 +80,9 @@ from .errors import (
 )
 from .errors import (
     UnexpectedResponse as UnexpectedResponse,
+)
+from .errors import (
+    WebhookSignatureError as WebhookSignatureError,
 )
 from .http.api_client import OnceHub as OnceHub
 from .http.auth import APIKeyAuth as APIKeyAuth

@@ -13,6 +13,10 @@ The tree::
     │   └── InsecureURLError               http:// to a host that is not loopback
     ├── RequestProblem (also ValueError)   a call refused before sending: unknown path,
     │                                      method, parameter or value; a bad request item
+    ├── WebhookSignatureError (ValueError) a webhook delivery that cannot be trusted
+    │   ├── MalformedSignatureHeader       no Oncehub-Signature, or not t=…,s=…
+    │   ├── TimestampOutsideTolerance      t= too old, or from the future
+    │   └── SignatureMismatch              no s= matches the body and the secret
     ├── APIError                           OnceHub answered with an error
     │   ├── InvalidRequestError            400, 409, 422 (and other 4xx)
     │   │   └── NotFoundError              404
@@ -51,6 +55,7 @@ __all__ = [
     "InvalidRequestError",
     "KeyNotFound",
     "KeyProblem",
+    "MalformedSignatureHeader",
     "NoInteractiveInput",
     "NoSessionKey",
     "NotFoundError",
@@ -60,10 +65,13 @@ __all__ = [
     "RateLimitError",
     "RequestProblem",
     "ServerError",
+    "SignatureMismatch",
     "TLSFailed",
     "TimeoutFailed",
+    "TimestampOutsideTolerance",
     "TransportError",
     "UnexpectedResponse",
+    "WebhookSignatureError",
 ]
 
 SUPPORT_HINT = "if it persists, contact OnceHub support and quote the Request-Id"
@@ -182,6 +190,40 @@ class RequestProblem(OnceHubError, ValueError):
 
     title = "Not sent"
     default_hint = "Run %oncehub --endpoints to see what can be called."
+
+
+# --- webhook deliveries ---------------------------------------------------------
+
+
+class WebhookSignatureError(OnceHubError, ValueError):
+    """A webhook delivery whose ``Oncehub-Signature`` does not prove it came from OnceHub.
+    Messages never hold the signing secret."""
+
+    title = "Webhook not verified"
+    default_hint = "Do not act on this delivery."
+
+
+class MalformedSignatureHeader(WebhookSignatureError):
+    """The ``Oncehub-Signature`` header is missing or not ``t=<unix time>,s=<hex>``."""
+
+    title = "Malformed signature header"
+
+
+class TimestampOutsideTolerance(WebhookSignatureError):
+    """The signed timestamp is older than the tolerance allows, or in the future."""
+
+    title = "Timestamp outside tolerance"
+    default_hint = "A replayed or delayed delivery: check the clocks, or raise the tolerance."
+
+
+class SignatureMismatch(WebhookSignatureError):
+    """No signature in the header matches the body and the subscription's secret."""
+
+    title = "Signature does not match"
+    default_hint = (
+        "The body was changed, or it was signed with another secret: check that you use "
+        "this subscription's secret and the raw body exactly as received."
+    )
 
 
 # --- OnceHub's answers ---------------------------------------------------------
