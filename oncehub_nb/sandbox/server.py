@@ -29,6 +29,7 @@ from .replies import (
 )
 from .router import api
 from .store import Account, Sizes
+from .webhooks_out import Courier, Delivery, payloads
 
 DEFAULT_KEY_LIMIT = RateLimit(5, 1.0)  # OnceHub: 5 requests per second per account
 DEFAULT_ADDRESS_LIMIT = RateLimit(200, 300.0)  # OnceHub: 200 requests per 5 minutes per IP
@@ -71,6 +72,8 @@ class Sandbox:
         bookings: int = Sizes.bookings,
         contacts: int = Sizes.contacts,
         faults: FaultPlan | None = None,
+        deliver_remote: bool = False,
+        delivery_sleep: Callable[[float], object] | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -92,6 +95,9 @@ class Sandbox:
         self._server: _Server | None = None
         self._base_url: str | None = None
         self._thread: threading.Thread | None = None
+        # Webhook deliveries: loopback URLs only unless deliver_remote; delivery_sleep
+        # waits between retries (tests inject one that returns at once).
+        self._courier = Courier(sleep=delivery_sleep, remote=deliver_remote)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -100,6 +106,7 @@ class Sandbox:
         if self._server is not None:
             raise RuntimeError("sandbox already started")
         self._stopping.clear()
+        self._courier.open()
         server = _Server((self.host, self.port), _Handler)
         server.sandbox = self
         self.port = server.server_address[1]
@@ -115,8 +122,12 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
-        """Stop serving, cut open connections (including slow ones) and free the port."""
+        """Stop serving, cut open connections (including slow ones) and free the port.
+
+        Webhook deliveries still queued or waiting to be retried are dropped.
+        """
         server, thread = self._server, self._thread
+        self._courier.close()
         if server is None:
             return
         self._stopping.set()
@@ -180,15 +191,55 @@ class Sandbox:
         email = DEMO_ACCOUNT if key == "sandbox-slow" else self._accounts[key]
         with self._lock:
             if email not in self._data:
-                self._data[email] = Account(email, self.seed, self.sizes, resources.build_account)
+                made = Account(email, self.seed, self.sizes, resources.build_account)
+                made.outbox = self._courier.submit
+                self._data[email] = made
             return self._data[email]
 
     def reset(self) -> None:
-        """Every account back to its seeded state."""
+        """Every account back to its seeded state; webhook delivery records and queue cleared."""
+        self._courier.clear()
         with self._lock:
             accounts = list(self._data.values())
         for account in accounts:
             account.reset()
+
+    # -- webhooks --------------------------------------------------------------------------
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        """Every webhook delivery attempt so far, oldest first (never with a secret)."""
+        return self._courier.records
+
+    def wait_for_deliveries(
+        self, count: int = 1, timeout: float = 5.0, *, url: str | None = None
+    ) -> list[Delivery]:
+        """Block until ``count`` deliveries (to ``url`` if given) have finished.
+
+        A delivery finishes when the receiver answers 2xx, when its last retry fails,
+        or when it is not sent at all (a non-loopback URL). Returns the final record of
+        each finished delivery; raises TimeoutError after ``timeout`` seconds.
+        """
+        return self._courier.wait(count, timeout, url)
+
+    def emit(
+        self,
+        event_type: str,
+        booking_id: str | None = None,
+        *,
+        key: str = DEMO_KEY,
+        **overrides: Any,
+    ) -> str:
+        """Send a webhook event of any documented type to ``key``'s subscribers; its id.
+
+        Booking events carry ``booking_id``'s booking (a random one if None) with the
+        status the event implies; conversation events an invented conversation with one
+        of the account's contacts. ``overrides`` replace fields of the event's ``data``.
+        The stored data is not changed. An unknown type is a ValueError naming the
+        valid ones.
+        """
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        return payloads.emit(self.account(key), event_type, booking_id, overrides, now)
 
     def _injected_fault(self, record: RecordedRequest) -> tuple[bool, Reply | None]:
         """Whether the fault plan answers this request, and how (None: drop the connection)."""

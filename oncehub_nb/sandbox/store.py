@@ -158,6 +158,7 @@ class Account:
         self.sizes = sizes
         self.tables: dict[str, Table] = {}
         self.lock = threading.RLock()
+        self.outbox: Callable[[list[Any]], None] | None = None  # queues webhook deliveries
         self._build = build
         self._build(self)
 

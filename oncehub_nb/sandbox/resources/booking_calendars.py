@@ -4,7 +4,8 @@ Each calendar has private settings (kept in a table that is never served): its t
 zone, weekly working hours and the locations it offers. Time slots are those working
 hours cut into meetings of the calendar's duration, from now on, minus the slots in
 which the host (or, for a team calendar, every active team member) already has an
-upcoming booking. ``POST …/schedule`` books one of those slots and takes it.
+upcoming booking. ``POST …/schedule`` books one of those slots and takes it, and
+queues a ``booking.scheduled`` webhook event for the subscribers.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ..listing import PAGING, list_reply, object_reply
 from ..replies import Reply, json_reply
 from ..router import ApiProblem, NotFound, Request, api
 from ..store import Account, Table
+from ..webhooks_out.payloads import announce
 
 __all__ = [
     "CONFERENCING",
@@ -680,6 +682,7 @@ def schedule(request: Request) -> Reply:
     location = _pick_location(body.get("location"), settings["locations"])
     booking = _new_booking(request, calendar, settings, start, slots[start], location)
     request.account.tables["bookings"].add(booking)
+    announce(request.account, "booking.scheduled", booking, request.now)
     return json_reply(200, {"id": booking["id"]})
 
 

@@ -6,7 +6,10 @@ existing contacts. Their status follows their time: meetings that ended before t
 account's "now" are mostly completed (some canceled or no-shows), later ones mostly
 scheduled (some requested, canceled, or rescheduled from an earlier booking, which
 is then canceled). The actions change status and ``last_updated_time`` as OnceHub
-does and refuse impossible transitions with its 409 and 422 answers.
+does and refuse impossible transitions with its 409 and 422 answers. Each action that
+succeeds queues its webhook event for the subscribers (cancel: ``booking.canceled``;
+request-reschedule: ``booking.canceled_reschedule_requested``; reassign:
+``booking.reassigned``; no-show: ``booking.no_show``), delivered in the background.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from ..listing import EXPAND, PAGING, list_reply, object_reply, time_range
 from ..replies import Reply, json_reply
 from ..router import ApiProblem, NotFound, Request, api
 from ..store import Account, Table
+from ..webhooks_out.payloads import announce
 from . import booking_calendars as calendars
 from .booking_calendars import (
     CONFERENCING,
@@ -552,7 +556,9 @@ CANCEL = Record(
 )
 
 
-def _mark_canceled(request: Request, table: Table, booking: JSON, reason_field: str) -> Reply:
+def _mark_canceled(
+    request: Request, table: Table, booking: JSON, reason_field: str, event_type: str
+) -> Reply:
     """Cancel ``booking`` (both cancel and request-reschedule end this way) and answer it."""
     reason = (request.body or {}).get(reason_field)
     changes = {
@@ -560,7 +566,9 @@ def _mark_canceled(request: Request, table: Table, booking: JSON, reason_field: 
         "last_updated_time": timestamp(request.now),
         "cancel_reschedule_information": _cancel_info(request, booking, reason),
     }
-    return json_reply(200, table.update(booking["id"], changes))
+    updated = table.update(booking["id"], changes)
+    announce(request.account, event_type, updated, request.now)
+    return json_reply(200, updated)
 
 
 @api.operation("POST", "/bookings/{id}/cancel", body=CANCEL)
@@ -575,7 +583,7 @@ def cancel(request: Request) -> Reply:
             "Paid bookings cannot be canceled through this endpoint. Please login to OnceHub "
             "and use the Activity Stream to cancel paid bookings.",
         )
-    return _mark_canceled(request, table, booking, "cancellation_reason")
+    return _mark_canceled(request, table, booking, "cancellation_reason", "booking.canceled")
 
 
 RESCHEDULE = Record({"reschedule_reason": Field(Text(), nullable=False)})
@@ -593,7 +601,8 @@ def request_reschedule(request: Request) -> Reply:
             "Paid bookings can only be requested for reschedule in your OnceHub account. Log "
             "in and use the activity stream to submit a reschedule request for this booking.",
         )
-    return _mark_canceled(request, table, booking, "reschedule_reason")
+    event = "booking.canceled_reschedule_requested"
+    return _mark_canceled(request, table, booking, "reschedule_reason", event)
 
 
 LOCATION = Record(
@@ -645,6 +654,7 @@ def reassign(request: Request) -> Reply:
     updated = table.update(booking["id"], changes)
     if location is not None:
         updated.pop("location_description", None)  # the meeting is virtual now
+    announce(request.account, "booking.reassigned", updated, request.now)
     return json_reply(200, updated)
 
 
@@ -660,4 +670,6 @@ def no_show(request: Request) -> Reply:
     if not allowed or not _started(booking, request.now):
         raise ApiProblem(409, f"Cannot update booking status to no_show: '{booking['id']}'", "id")
     changes = {"status": "no_show", "last_updated_time": timestamp(request.now)}
-    return json_reply(200, table.update(booking["id"], changes))
+    updated = table.update(booking["id"], changes)
+    announce(request.account, "booking.no_show", updated, request.now)
+    return json_reply(200, updated)

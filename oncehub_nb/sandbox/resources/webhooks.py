@@ -14,7 +14,7 @@ signatures" page), so it is treated like an API key: random for each sandbox
 instance (a new one per created subscription; the seeded ones derive from a random
 key held per account object, so ``reset()`` gives them back unchanged), and never
 logged or shown anywhere but in these responses. The table ``webhooks`` keeps each
-subscription as served, for whatever delivers events to ``url``.
+subscription as served; ``webhooks_out`` delivers events to its ``url``.
 """
 
 from __future__ import annotations
@@ -32,24 +32,13 @@ from ..listing import PAGING, list_reply, object_reply
 from ..replies import Reply, json_reply
 from ..router import ApiProblem, NotFound, Request, api
 from ..store import Account
+from ..webhooks_out.payloads import EVENT_TYPES
 from .users import fresh_id, is_web_url
 
 TABLE, NOUN = "webhooks", "webhook"
 JSON = dict[str, Any]
 API_VERSION = "v2"
-EVENTS = (  # the reference file's `webhooks` section, in its order
-    "booking.scheduled",
-    "booking.rescheduled",
-    "booking.reassigned",
-    "booking.canceled_then_rescheduled",
-    "booking.canceled_reschedule_requested",
-    "booking.canceled",
-    "booking.completed",
-    "booking.no_show",
-    "conversation.started",
-    "conversation.closed",
-    "conversation.abandoned",
-)
+EVENTS = EVENT_TYPES  # the reference file's `webhooks` section, in its order
 SEEDED = (  # name, path on hooks.example.com, events
     ("CRM sync", "crm", ("booking.scheduled", "booking.rescheduled", "booking.canceled")),
     ("Analytics feed", "analytics", ("booking.completed", "booking.no_show")),
