@@ -99,3 +99,4 @@ from .scanner import scan as scan
 from .session import client as client
 from .validation import ValidationResult as ValidationResult
 from .validation import validate as validate
+from .webhooks.inbox import WebhookInbox as WebhookInbox

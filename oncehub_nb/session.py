@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from oncehub_nb.http.api_client import OnceHub
     from oncehub_nb.sandbox import Sandbox
     from oncehub_nb.validation import ValidationResult
+    from oncehub_nb.webhooks.listener import Listener
 
 __all__ = ["NoSessionKey", "Session", "client", "current"]
 
@@ -37,6 +38,7 @@ class Session:
         self._client: OnceHub | None = None
         self.sandbox: Sandbox | None = None
         self.recent_ids: list[str] = []  # IDs from the latest results, newest first
+        self.listener: Listener | None = None  # %oncehub_webhooks listen
         self._lock = threading.RLock()
 
     def configure(self, settings: Settings | None = None, **changes: Any) -> None:
@@ -122,8 +124,15 @@ class Session:
     def signed_in(self) -> bool:
         return self._client is not None and not self._client.closed
 
+    def stop_listening(self) -> list[str]:
+        """Delete the webhook subscription and close its inbox, if any; problems met."""
+        with self._lock:
+            listener, self.listener = self.listener, None
+        return listener.stop() if listener is not None else []
+
     def forget(self) -> bool:
         """Drop the key, close the client and stop the sandbox; True if there was a key."""
+        self.stop_listening()
         with self._lock:
             had_key = self.key is not None
             old_client, self._client, self.key = self._client, None, None

@@ -176,6 +176,42 @@ class OnceHubMagics(Magics):
 
         return commands.check(self, parse_arguments(self.oncehub_test, line))
 
+    # -- %oncehub_webhooks ----------------------------------------------------------------
+
+    @lazy_magic_arguments
+    @argument(
+        "action",
+        nargs="?",
+        default="status",
+        choices=("listen", "stop", "status"),
+        help="listen: subscribe a local inbox; stop: delete it; status (the default).",
+    )
+    @argument(
+        "--events",
+        nargs="+",
+        metavar="TYPE",
+        help="Event types to receive (default: all), e.g. booking.scheduled booking.canceled",
+    )
+    @argument(
+        "--public-url",
+        metavar="URL",
+        help="For a real account: your tunnel's URL that forwards to the inbox.",
+    )
+    @argument("--name", metavar="NAME", help="The subscription's name (default: generated).")
+    @line_magic
+    def oncehub_webhooks(self, line: str = "") -> Any:
+        """Receive OnceHub's webhooks in the notebook, each signature verified.
+
+        ``listen`` starts an inbox on 127.0.0.1, subscribes it with POST /webhooks and
+        shows each delivery as it arrives (time, event, booking, status, verified or why
+        not); the inbox is returned (``inbox.events``). OnceHub cannot reach 127.0.0.1:
+        with a real account, run a tunnel and give --public-url. ``stop`` deletes the
+        subscription and closes the inbox (so do %oncehub_auth --forget and kernel exit).
+        """
+        from oncehub_nb.ipython import listening  # the package loads on first use
+
+        return listening.run(self, parse_arguments(self.oncehub_webhooks, line))
+
     # -- %oncehub ------------------------------------------------------------------------
 
     @no_var_expand  # {name} and $name are ours to expand: JSON items hold braces

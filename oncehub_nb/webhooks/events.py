@@ -1,0 +1,132 @@
+"""What the inbox keeps of each delivery, and the table that shows them (HTML and text).
+
+A row: the time it arrived (UTC), the event type, the booking's subject (or the
+object's id), its status, and "✓ verified" or "✗ <why not>". Everything shown is
+escaped; the newest rows are shown when there are more than the table holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from oncehub_nb.explore.views import _FRAME, _NOTE, _TD, _TH, format_cell
+
+__all__ = ["COLUMNS", "WebhookEvent", "events_html", "events_text"]
+
+COLUMNS = ("time (UTC)", "event", "subject", "status", "verified")
+_OK = "color:var(--jp-success-color1, #2e7d32)"
+_BAD = "color:var(--jp-error-color1, #c62828)"
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class WebhookEvent:
+    """One delivery, verified or not: what arrived and what the inbox answered.
+
+    ``payload`` is the body's JSON object (None when the body is not one), ``body`` the
+    bytes as received, ``verified`` whether the signature proved it came from OnceHub,
+    ``reason`` why not, ``http_status`` the inbox's answer.
+    """
+
+    received_at: datetime
+    event_type: str | None
+    payload: dict[str, Any] | None
+    headers: dict[str, str]
+    body: bytes
+    verified: bool
+    reason: str | None
+    http_status: int
+    path: str = "/"
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        """The event's ``data`` object (the booking or conversation), or {}."""
+        data = (self.payload or {}).get("data")
+        return data if isinstance(data, Mapping) else {}
+
+    @property
+    def event_id(self) -> str | None:
+        """The event's ``id`` (``EVNT-…``), when the payload has one."""
+        ident = (self.payload or {}).get("id")
+        return ident if isinstance(ident, str) else None
+
+    @property
+    def subject(self) -> str | None:
+        """The booking's subject (else the object's id), when the payload has one."""
+        for name in ("subject", "id"):
+            value = self.data.get(name)
+            if isinstance(value, str):
+                return value
+        return None
+
+    @property
+    def status(self) -> str | None:
+        """The booking's (or conversation's) status in the payload: "scheduled", …"""
+        value = self.data.get("status")
+        return value if isinstance(value, str) else None
+
+    def row(self) -> list[str]:
+        """The table's cells for this event, as text (not escaped)."""
+        check = "✓ verified" if self.verified else f"✗ {self.reason or 'not verified'}"
+        return [
+            self.received_at.strftime("%H:%M:%S"),
+            format_cell(self.event_type) or "?",
+            format_cell(self.subject),
+            format_cell(self.status),
+            format_cell(check, 60),
+        ]
+
+    def __repr__(self) -> str:
+        return (
+            f"WebhookEvent({self.event_type!r}, verified={self.verified}, "
+            f"http_status={self.http_status}, subject={self.subject!r}, "
+            f"received_at='{self.received_at:%Y-%m-%d %H:%M:%S} UTC')"
+        )
+
+
+def _latest(events: Sequence[WebhookEvent], limit: int) -> tuple[Sequence[WebhookEvent], str]:
+    if len(events) <= limit:
+        return events, ""
+    return events[-limit:], f"the last {limit} of {len(events):,} shown"
+
+
+def events_html(events: Sequence[WebhookEvent], *, title: str, footer: str, limit: int) -> str:
+    """A titled HTML table of the newest ``limit`` events, then ``footer`` (all escaped)."""
+    from html import escape
+
+    shown, cut = _latest(events, limit)
+    head = "".join(f'<th style="{_TH}">{escape(c)}</th>' for c in COLUMNS)
+    rows = []
+    for event in shown:
+        *cells, check = event.row()
+        tint = _OK if event.verified else _BAD
+        tds = "".join(f'<td style="{_TD}">{escape(v)}</td>' for v in cells)
+        rows.append(f'<tr>{tds}<td style="{_TD};{tint}">{escape(check)}</td></tr>')
+    empty = "" if events else f'<div style="{_NOTE}">No deliveries yet.</div>'
+    notes = " · ".join(part for part in (cut, footer) if part)
+    note = f'<div style="{_NOTE}">{escape(notes)}</div>' if notes else ""
+    return (
+        f'<div class="oncehub-result oncehub-webhooks" style="{_FRAME}">'
+        f'<div style="font-weight:600;margin-bottom:3px">{escape(title)}</div>'
+        f'<table style="border-collapse:collapse;margin:0"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>{empty}{note}</div>"
+    )
+
+
+def events_text(events: Sequence[WebhookEvent], *, title: str, footer: str, limit: int) -> str:
+    """The same table as aligned text for a terminal."""
+    shown, cut = _latest(events, limit)
+    rows = [event.row() for event in shown]
+    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(COLUMNS)]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+
+    lines = [title, line(COLUMNS), line(["-" * w for w in widths])]
+    lines.extend(line(row) for row in rows)
+    if not events:
+        lines.append("No deliveries yet.")
+    lines.extend(part for part in (cut, footer) if part)
+    return "\n".join(lines)

@@ -1,0 +1,339 @@
+"""A live inbox for OnceHub's webhook deliveries, inside the notebook's own process.
+
+``inbox = WebhookInbox(secret)`` listens on 127.0.0.1 (a free port: ``inbox.url``),
+checks each POST's ``Oncehub-Signature`` with the subscription's secret, keeps every
+delivery in ``inbox.events`` (verified or not, and why not) and, in a Jupyter kernel,
+shows them in a table that grows in place. The answers::
+
+    200 verified        400 malformed header, bad Content-Length, or not a JSON object
+    401 bad signature   401 timestamp outside the tolerance     405 not a POST
+    409 a replay        411 no Content-Length     413 over max_body
+    503 no secret yet (set ``inbox.secret``; OnceHub may deliver again)
+
+A replay is a delivery whose signature was already accepted; a retry that OnceHub signs
+anew is not one. Secrets are kept as :class:`SigningSecret` and never shown.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
+from types import TracebackType
+from typing import Any
+
+from oncehub_nb.errors import ConfigError, MalformedSignatureHeader, WebhookSignatureError
+from oncehub_nb.http.clock import SYSTEM_CLOCK, Clock
+from oncehub_nb.settings import DEFAULTS
+
+from .events import WebhookEvent, events_html, events_text
+from .live import LiveTable, in_kernel
+from .server import Headers, InboxServer
+from .signatures import (
+    DEFAULT_TOLERANCE,
+    SIGNATURE_HEADER,
+    SecretLike,
+    SigningSecret,
+    as_secret,
+    as_secrets,
+    verified_signature,
+)
+
+__all__ = ["MAX_BODY", "WebhookInbox"]
+
+MAX_BODY = 1_000_000  # bytes; OnceHub's events are a few kilobytes
+POLL_INTERVAL = 0.1  # seconds the server's loop takes to notice close()
+NO_SECRET = "No signing secret yet: set inbox.secret to the subscription's secret."
+
+
+def _json_object(body: bytes) -> dict[str, Any] | None:
+    try:
+        value = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _signature_header(pairs: Headers) -> str | None:
+    wanted = SIGNATURE_HEADER.lower()
+    values = [value for name, value in pairs if name.lower() == wanted]
+    if len(values) > 1:
+        raise MalformedSignatureHeader(f"The delivery has more than one {SIGNATURE_HEADER}.")
+    return values[0] if values else None
+
+
+class WebhookInbox:
+    """Receive webhook deliveries on this machine, verify them, keep and show them.
+
+    ``secret``: the subscription's signing secret (str or SigningSecret), or several, or
+    None to set it later (``inbox.secret = …``, ``add_secret``). ``tolerance``: seconds a
+    signature's timestamp may be off (None: no check). ``max_body``: bytes a delivery may
+    have. ``display``: show the live table when running in a Jupyter kernel. ``clock``:
+    where ``time()`` comes from (tests). Close it with :meth:`close` or ``with``.
+    """
+
+    def __init__(
+        self,
+        secret: SecretLike | Iterable[SecretLike] | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tolerance: float | None = DEFAULT_TOLERANCE,
+        max_body: int = MAX_BODY,
+        display: bool = True,
+        clock: Clock | None = None,
+    ) -> None:
+        if tolerance is not None and not tolerance >= 0:
+            raise ConfigError(f"tolerance is a number of seconds, 0 or more, not {tolerance!r}.")
+        if not isinstance(max_body, int) or max_body < 1:
+            raise ConfigError(f"max_body is a number of bytes, 1 or more, not {max_body!r}.")
+        self._secrets = () if secret is None else as_secrets(secret)
+        self.tolerance = tolerance
+        self.max_body = max_body
+        self._clock: Clock = clock if clock is not None else SYSTEM_CLOCK
+        self._changed = threading.Condition()
+        self._events: list[WebhookEvent] = []
+        self._seen: dict[str, tuple[int, datetime]] = {}  # accepted signature -> (t, arrival)
+        self._prune_at = 1024
+        self._closed = False
+        try:
+            self._server = InboxServer(host, port, self, max_body)
+        except (OSError, OverflowError) as error:
+            why = getattr(error, "strerror", "") or error
+            raise ConfigError(
+                f"Cannot listen on {host} port {port}: {why}.",
+                hint="Use another port, or port=0 for a free one.",
+            ) from None
+        self.host, self.port = host, int(self._server.server_address[1])
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": POLL_INTERVAL},
+            name="oncehub-webhooks-inbox",
+            daemon=True,
+        )
+        self._thread.start()
+        self._live: LiveTable | None = None
+        if display and in_kernel():
+            try:
+                self._live = LiveTable(self._bundle)
+            except BaseException:
+                self.close()
+                raise
+
+    # -- secrets ------------------------------------------------------------------------
+
+    @property
+    def secret(self) -> SigningSecret | None:
+        """The newest signing secret (masked when shown); setting it replaces them all."""
+        return self._secrets[-1] if self._secrets else None
+
+    @secret.setter
+    def secret(self, value: SecretLike | None) -> None:
+        replacement = () if value is None else (as_secret(value),)
+        with self._changed:
+            self._secrets = replacement
+        self._show()
+
+    @property
+    def secrets(self) -> tuple[SigningSecret, ...]:
+        """Every secret a delivery may be signed with (during a rotation, old and new)."""
+        return self._secrets
+
+    def add_secret(self, secret: SecretLike) -> SigningSecret:
+        """Accept deliveries signed with ``secret`` too; returns it, masked."""
+        added = as_secret(secret)
+        with self._changed:
+            if added not in self._secrets:
+                self._secrets = (*self._secrets, added)
+        self._show()
+        return added
+
+    def remove_secret(self, secret: SecretLike) -> None:
+        """Stop accepting ``secret`` (e.g. once a rotation is over)."""
+        gone = as_secret(secret)
+        with self._changed:
+            self._secrets = tuple(item for item in self._secrets if item != gone)
+        self._show()
+
+    # -- deliveries ---------------------------------------------------------------------
+
+    def receive(
+        self, body: bytes, headers: Mapping[str, str] | Headers, path: str = "/"
+    ) -> tuple[int, str]:
+        """Check and record one delivery; the HTTP status and text to answer.
+
+        The server calls this for each POST; call it yourself with a delivery that
+        reached you another way (the raw body bytes, and the request's headers).
+        """
+        pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
+        now = self._clock.time()
+        payload = _json_object(body)
+        secrets, matched, seconds = self._secrets, "", 0
+        reason: str | None = None
+        if not secrets:
+            status, reason = 503, NO_SECRET
+        else:
+            try:
+                parsed, matched = verified_signature(
+                    body, _signature_header(pairs), secrets, tolerance=self.tolerance, now=now
+                )
+                seconds = parsed.seconds
+                status = 200
+                if payload is None:
+                    status, reason = 400, "Signed, but the body is not a JSON object."
+            except MalformedSignatureHeader as error:
+                status, reason = 400, error.message
+            except WebhookSignatureError as error:
+                status, reason = 401, error.message
+        arrived = datetime.fromtimestamp(now, timezone.utc)
+        with self._changed:
+            if status == 200:
+                first = self._seen.get(matched)
+                if first is None:
+                    self._remember(matched, seconds, arrived, now)
+                else:
+                    status = 409
+                    reason = f"Replay: signature already accepted at {first[1]:%H:%M:%S} UTC."
+            self._record(arrived, payload, pairs, body, status, reason, path)
+        self._show()
+        return status, reason or "ok"
+
+    def refuse(self, status: int, reason: str, headers: Headers, path: str = "/") -> None:
+        """Record a delivery refused before its body was read (413, 411, 400)."""
+        arrived = datetime.fromtimestamp(self._clock.time(), timezone.utc)
+        with self._changed:
+            self._record(arrived, None, list(headers), b"", status, reason, path)
+        self._show()
+
+    def _record(
+        self,
+        arrived: datetime,
+        payload: dict[str, Any] | None,
+        pairs: Headers,
+        body: bytes,
+        status: int,
+        reason: str | None,
+        path: str,
+    ) -> None:
+        kind = (payload or {}).get("type")
+        event = WebhookEvent(
+            received_at=arrived,
+            event_type=kind if isinstance(kind, str) else None,
+            payload=payload,
+            headers=dict(pairs),
+            body=body,
+            verified=status == 200,
+            reason=None if status == 200 else reason,
+            http_status=status,
+            path=path,
+        )
+        self._events.append(event)
+        self._changed.notify_all()
+
+    def _remember(self, signature: str, seconds: int, arrived: datetime, now: float) -> None:
+        """Keep an accepted signature; forget those the tolerance would refuse anyway."""
+        self._seen[signature] = (seconds, arrived)
+        if len(self._seen) > self._prune_at and self.tolerance is not None:
+            oldest = now - self.tolerance - 1
+            self._seen = {s: v for s, v in self._seen.items() if v[0] >= oldest}
+            self._prune_at = max(1024, 2 * len(self._seen))
+
+    @property
+    def events(self) -> list[WebhookEvent]:
+        """Every delivery so far, oldest first (a copy)."""
+        with self._changed:
+            return list(self._events)
+
+    def wait_for(self, n: int = 1, timeout: float = 10.0) -> list[WebhookEvent]:
+        """Wait until ``n`` deliveries have arrived; the events. TimeoutError if they don't."""
+        with self._changed:
+            self._changed.wait_for(lambda: len(self._events) >= n or self._closed, timeout)
+            events = list(self._events)
+        if len(events) < n:
+            why = "before the inbox was closed" if self._closed else f"within {timeout:g} s"
+            raise TimeoutError(f"{len(events)} of {n} deliveries arrived {why}.")
+        return events
+
+    def clear(self) -> None:
+        """Forget the deliveries so far (replays of them are still refused)."""
+        with self._changed:
+            self._events.clear()
+        self._show()
+
+    # -- life -----------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """Where to deliver: ``http://127.0.0.1:<port>/``."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
+    def close(self) -> None:
+        """Stop listening, end every thread and free the port (again: nothing happens)."""
+        with self._changed:
+            if self._closed:
+                return
+            self._closed = True
+            self._changed.notify_all()
+        self._server.shutdown()
+        self._server.stop()
+        self._thread.join()
+        if self._live is not None:
+            self._live.close()
+
+    def __enter__(self) -> WebhookInbox:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- views ----------------------------------------------------------------------------
+
+    def _show(self) -> None:
+        if self._live is not None:
+            self._live.changed()
+
+    def _title_and_footer(self, events: list[WebhookEvent]) -> tuple[str, str]:
+        title = f"Webhook inbox {self.url}" + (" (closed)" if self._closed else "")
+        verified = sum(event.verified for event in events)
+        counts = f"{len(events)} deliver{'y' if len(events) == 1 else 'ies'}, {verified} verified"
+        if self._secrets:
+            masked = ", ".join(secret.masked for secret in self._secrets)
+            keys = f"signing secret{'s' * (len(self._secrets) > 1)} {masked}"
+        else:
+            keys = "no signing secret yet: deliveries are answered 503"
+        return title, f"{counts} · {keys}"
+
+    def __str__(self) -> str:
+        events = self.events
+        title, footer = self._title_and_footer(events)
+        return events_text(events, title=title, footer=footer, limit=DEFAULTS.displaylimit)
+
+    def _repr_html_(self) -> str:
+        events = self.events
+        title, footer = self._title_and_footer(events)
+        return events_html(events, title=title, footer=footer, limit=DEFAULTS.displaylimit)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
+    def _bundle(self) -> dict[str, str]:
+        return {"text/plain": str(self), "text/html": self._repr_html_()}
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "listening"
+        return (
+            f"WebhookInbox(url={self.url!r}, secrets={list(self._secrets)!r}, "
+            f"events={len(self._events)}, {state})"
+        )
