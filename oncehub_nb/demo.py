@@ -23,6 +23,7 @@ __all__ = ["main"]
 TUTORIALS = (
     Path("notebooks") / "01-authenticate.ipynb",
     Path("notebooks") / "02-explore-bookings.ipynb",
+    Path("notebooks") / "03-webhooks.ipynb",
 )
 
 
