@@ -67,7 +67,7 @@ class WebhookEvent:
         value = self.data.get("status")
         return value if isinstance(value, str) else None
 
-    def row(self) -> list[str]:
+    def row(self, reason_width: int = 60) -> list[str]:
         """The table's cells for this event, as text (not escaped)."""
         check = "✓ verified" if self.verified else f"✗ {self.reason or 'not verified'}"
         return [
@@ -75,7 +75,7 @@ class WebhookEvent:
             format_cell(self.event_type) or "?",
             format_cell(self.subject),
             format_cell(self.status),
-            format_cell(check, 60),
+            format_cell(check, reason_width),
         ]
 
     def __repr__(self) -> str:
@@ -100,10 +100,12 @@ def events_html(events: Sequence[WebhookEvent], *, title: str, footer: str, limi
     head = "".join(f'<th style="{_TH}">{escape(c)}</th>' for c in COLUMNS)
     rows = []
     for event in shown:
-        *cells, check = event.row()
+        *cells, check = event.row(reason_width=200)
         tint = _OK if event.verified else _BAD
         tds = "".join(f'<td style="{_TD}">{escape(v)}</td>' for v in cells)
-        rows.append(f'<tr>{tds}<td style="{_TD};{tint}">{escape(check)}</td></tr>')
+        # the reason may be long: it wraps, so why a delivery was refused is read in full
+        wrap = "white-space:normal;min-width:14em"
+        rows.append(f'<tr>{tds}<td style="{_TD};{wrap};{tint}">{escape(check)}</td></tr>')
     empty = "" if events else f'<div style="{_NOTE}">No deliveries yet.</div>'
     notes = " · ".join(part for part in (cut, footer) if part)
     note = f'<div style="{_NOTE}">{escape(notes)}</div>' if notes else ""
