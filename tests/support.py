@@ -61,3 +61,19 @@ def close_shell() -> None:
 
     current().forget()
     InteractiveShell.clear_instance()
+
+
+def run_cell(shell: Any, cell: str) -> Any:
+    """Run a cell as a notebook would (with history), re-raise any error, return its value."""
+    result = shell.run_cell(cell, store_history=True)
+    result.raise_error()
+    return result.result
+
+
+def sign_in_to(shell: Any, base_url: str) -> Any:
+    """Sign ``shell`` in to the sandbox at ``base_url`` with the canary key, the client's
+    rate limiter off (the sandbox in these tests enforces none; paging under limits is
+    tested with a fake clock)."""
+    shell.run_line_magic("config", "OnceHubMagics.rate_limit = False")
+    shell.run_line_magic("oncehub_auth", f"{CANARY_KEY} --base-url {base_url} --no-validate")
+    return shell

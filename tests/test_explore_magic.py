@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
-from support import CANARY_ACCOUNT, CANARY_KEY, close_shell, fresh_shell
+from support import CANARY_ACCOUNT, CANARY_KEY, close_shell, fresh_shell, run_cell, sign_in_to
 
 from oncehub_nb.explore.result import ListResult, ObjectResult
 from oncehub_nb.sandbox import Sandbox
@@ -27,18 +26,11 @@ def box() -> Iterator[Sandbox]:
 @pytest.fixture
 def ip(monkeypatch: pytest.MonkeyPatch, box: Sandbox) -> Iterator[InteractiveShell]:
     """A shell signed in to the sandbox with the canary key."""
-    shell = fresh_shell(monkeypatch)
-    # the sandbox here enforces no limits; paging under them is tested with a fake clock
-    shell.run_line_magic("config", "OnceHubMagics.rate_limit = False")
-    shell.run_line_magic("oncehub_auth", f"{CANARY_KEY} --base-url {box.base_url} --no-validate")
-    yield shell
+    yield sign_in_to(fresh_shell(monkeypatch), box.base_url)
     close_shell()
 
 
-def run(shell: InteractiveShell, cell: str) -> Any:
-    result = shell.run_cell(cell, store_history=True)
-    result.raise_error()
-    return result.result
+run = run_cell
 
 
 def sent(box: Sandbox) -> list[tuple[str, str, str]]:

@@ -4,13 +4,12 @@ for booking changes made with %oncehub, the inbox verifies them, and nothing is 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
-from support import CANARY_ACCOUNT, CANARY_KEY, close_shell, fresh_shell
+from support import CANARY_ACCOUNT, CANARY_KEY, close_shell, fresh_shell, run_cell, sign_in_to
 
 from oncehub_nb.sandbox import Sandbox
 from oncehub_nb.session import current
@@ -24,17 +23,11 @@ def box() -> Iterator[Sandbox]:
 
 @pytest.fixture
 def ip(monkeypatch: pytest.MonkeyPatch, box: Sandbox) -> Iterator[InteractiveShell]:
-    shell = fresh_shell(monkeypatch)
-    shell.run_line_magic("config", "OnceHubMagics.rate_limit = False")
-    shell.run_line_magic("oncehub_auth", f"{CANARY_KEY} --base-url {box.base_url} --no-validate")
-    yield shell
+    yield sign_in_to(fresh_shell(monkeypatch), box.base_url)
     close_shell()
 
 
-def run(shell: InteractiveShell, cell: str) -> Any:
-    result = shell.run_cell(cell, store_history=True)
-    result.raise_error()
-    return result.result
+run = run_cell
 
 
 def subscriptions(box: Sandbox) -> set[str]:
