@@ -7,80 +7,22 @@ network); everything it prints goes to a transcript in the artifacts folder.
 from __future__ import annotations
 
 import ast
-import contextlib
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
-import pexpect
 import pytest
-from e2ekit.isolation import VENV_BIN
+from e2ekit.terminal import ANSI, Terminal
 from e2ekit.workspace import Workspace
 
-ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[=>]")
 FINAL = re.compile(
     r"GET /bookings: 400 objects · 4 pages · [\d.]+ s waiting on rate limits · done in [\d.]+ s"
 )
 
 
-class Session:
-    """``ipython`` in a pseudo-terminal, counting its ``In [n]:`` prompts."""
-
-    def __init__(self, cwd: Path, env: dict[str, str], transcript: Path) -> None:
-        self.transcript = transcript
-        self.log = transcript.open("w", encoding="utf-8")
-        self.child = pexpect.spawn(
-            str(VENV_BIN / "ipython"),
-            ["--no-banner", "--colors=NoColor"],
-            cwd=str(cwd),
-            env=env,
-            encoding="utf-8",
-            timeout=30,
-            dimensions=(40, 200),
-        )
-        self.child.logfile_read = self.log
-        self.count = 1
-
-    def expect(self, text: str, what: str) -> str:
-        """Wait for ``text``; what came before it, raw (escape codes and carriage returns)."""
-        try:
-            self.child.expect_exact(text)
-        except (pexpect.TIMEOUT, pexpect.EOF) as error:
-            raise AssertionError(
-                f"terminal: {what}: {type(error).__name__}; transcript: {self.transcript}"
-            ) from None
-        return str(self.child.before)
-
-    def prompt(self) -> str:
-        """Wait for the next ``In [n]:``; the output before it, escape codes removed."""
-        raw = self.expect(f"In [{self.count}]:", f"prompt In [{self.count}]")
-        self.count += 1
-        return ANSI.sub("", raw)
-
-    def run(self, line: str) -> str:
-        """Type ``line``, press Enter; its output (up to the next prompt)."""
-        self.child.send(line + "\r")
-        return self.prompt()
-
-    def close(self) -> None:
-        if self.child.isalive():
-            self.child.send("exit\r")  # Ctrl-D would ask "Do you really want to exit?"
-            with contextlib.suppress(pexpect.TIMEOUT, pexpect.EOF):
-                self.child.expect(pexpect.EOF, timeout=10)
-        self.child.close(force=True)
-        self.log.close()
-
-
 @pytest.fixture(scope="module")
-def ipython(workspace: Workspace) -> Iterator[Session]:
+def ipython(workspace: Workspace) -> Iterator[Terminal]:
     """Signed in to the sandbox; a private HOME and IPYTHONDIR, no ONCEHUB_* variables."""
-    home = workspace.base / "terminal-explore"
-    for name in ("home", "ipython", "cwd"):
-        (home / name).mkdir(parents=True)
-    env = dict(workspace.env, HOME=str(home / "home"), IPYTHONDIR=str(home / "ipython"))
-    env["PROMPT_TOOLKIT_NO_CPR"] = "1"  # no cursor-position queries to answer
-    assert not any(key.startswith("ONCEHUB_") for key in env)
-    session = Session(home / "cwd", env, workspace.artifacts / "terminal-explore-transcript.txt")
+    session = Terminal(workspace, "terminal-explore")
     try:
         session.prompt()
         session.run("%load_ext oncehub_nb")
@@ -92,7 +34,7 @@ def ipython(workspace: Workspace) -> Iterator[Session]:
     assert not session.child.isalive()
 
 
-def test_tab_completes_the_path_after_oncehub(ipython: Session) -> None:
+def test_tab_completes_the_path_after_oncehub(ipython: Terminal) -> None:
     ipython.child.send("%oncehub boo")
     ipython.expect("%oncehub boo", "the typed line echoed")
     ipython.child.send("\t")
@@ -109,7 +51,7 @@ def test_tab_completes_the_path_after_oncehub(ipython: Session) -> None:
     assert "booking-calendars" not in output.split("--dry-run", 1)[-1], output
 
 
-def test_fetching_all_leaves_the_final_progress_line_from_stderr(ipython: Session) -> None:
+def test_fetching_all_leaves_the_final_progress_line_from_stderr(ipython: Terminal) -> None:
     output = ipython.run("%oncehub bookings --all")
     lines = [line for line in output.split("\n") if "GET /bookings:" in line]
     assert len(lines) == 1, f"progress lines: {lines!r}"
