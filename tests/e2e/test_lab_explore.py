@@ -7,17 +7,15 @@ its own cells at the end.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 from collections.abc import Iterator
 
 import pytest
-from e2ekit.pages import VIEWPORT
+from e2ekit.pages import lab_page
 from e2ekit.ui import SECOND, NotebookUI
 from e2ekit.workspace import Workspace
 from playwright.sync_api import Browser, Locator, expect
-from playwright.sync_api import Error as PlaywrightError
 
 NOTEBOOK = "explore-e2e.ipynb"
 FIRST_CELL = "%load_ext oncehub_nb\n%oncehub_auth --sandbox"
@@ -47,50 +45,17 @@ def explore(browser: Browser, workspace: Workspace) -> Iterator[NotebookUI]:
     """The notebook open in JupyterLab, its first cell run (signed in to the sandbox)."""
     server = workspace.server("lab", "lab-explore")
     (server.root_dir / NOTEBOOK).write_text(_notebook(), encoding="utf-8")
-    context = browser.new_context(viewport=VIEWPORT)
-    try:
-        server.start()
-        page = context.new_page()
-        console = (workspace.artifacts / "explore-console.log").open("a")
-        page.on("console", lambda message: console.write(f"{message.type}: {message.text}\n"))
-        page.on("close", lambda _page: console.close())
-        ui = NotebookUI(page, server, NOTEBOOK, workspace.evidence, "explore")
-        ui.open()
-        panels = page.locator(".jp-NotebookPanel")
-        ui.check("only this notebook open", lambda: expect(panels).to_have_count(1))
+    with lab_page(browser, workspace, server, NOTEBOOK, "explore") as ui:
         ui.run_all(timeout=60)
-        output = page.locator(".jp-Notebook .jp-Cell").first.locator(".jp-OutputArea-output")
+        output = ui.page.locator(".jp-Notebook .jp-Cell").first.locator(".jp-OutputArea-output")
         ui.expect_text(output, ["demo@example.com"], "sign-in to the sandbox")
         ui.shot("signed-in")
         yield ui
-    finally:
-        with contextlib.suppress(PlaywrightError):
-            context.close()
-        lingering = server.stop()
-    assert not lingering, f"kernels still running after their server stopped: {lingering}"
-
-
-def _new_cell(ui: NotebookUI) -> Locator:
-    """A new empty code cell at the end, in edit mode; the cell."""
-    cells = ui.page.locator(".jp-Notebook .jp-Cell")
-    count = cells.count()
-    new_cell = cells.nth(count)
-
-    def add() -> None:
-        cells.nth(count - 1).click(timeout=10 * SECOND)
-        ui.page.keyboard.press("Escape")
-        ui.page.keyboard.press("b")
-        expect(cells).to_have_count(count + 1, timeout=10 * SECOND)
-        new_cell.locator(".cm-content").click(timeout=10 * SECOND)
-        expect(new_cell.locator(".cm-content")).to_be_focused(timeout=5 * SECOND)
-
-    ui.check("new empty cell added", add)
-    return new_cell
 
 
 def _run_in_new_cell(ui: NotebookUI, source: str, timeout: float = 30) -> Locator:
     """Type ``source`` into a new cell at the end and run it; the cell, once it ran."""
-    cell = _new_cell(ui)
+    cell = ui.new_cell()
     editor = cell.locator(".cm-content")
     ui.check("typing", lambda: editor.press_sequentially(source, delay=10))
     ui.check("typed text", lambda: expect(editor).to_have_text(source))
@@ -105,7 +70,7 @@ def _run_in_new_cell(ui: NotebookUI, source: str, timeout: float = 30) -> Locato
 
 
 def test_tab_completes_the_path_after_oncehub(explore: NotebookUI) -> None:
-    cell = _new_cell(explore)
+    cell = explore.new_cell()
     editor = cell.locator(".cm-content")
     explore.check("typing", lambda: editor.press_sequentially("%oncehub boo", delay=20))
     explore.check("typed text", lambda: expect(editor).to_have_text("%oncehub boo"))

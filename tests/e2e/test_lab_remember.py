@@ -8,7 +8,6 @@ the saved notebook holds no key.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import stat
@@ -18,12 +17,11 @@ from pathlib import Path
 
 import pytest
 from e2ekit.keys import DEMO_KEY, SUCCESS_EXPECTED
-from e2ekit.pages import VIEWPORT
+from e2ekit.pages import lab_page
 from e2ekit.servers import poll
 from e2ekit.ui import SECOND, NotebookUI
 from e2ekit.workspace import Workspace
 from playwright.sync_api import Browser, Locator, expect
-from playwright.sync_api import Error as PlaywrightError
 
 from oncehub_nb.sandbox import Sandbox
 
@@ -74,43 +72,18 @@ def remember(browser: Browser, workspace: Workspace) -> Iterator[Remember]:
     sandbox = Sandbox().start()
     server = workspace.server("lab", "lab-remember")
     (server.root_dir / NOTEBOOK).write_text(_notebook(sandbox.base_url), encoding="utf-8")
-    context = browser.new_context(viewport=VIEWPORT)
     try:
-        server.start()
-        page = context.new_page()
-        console = (workspace.artifacts / "remember-console.log").open("a")
-        page.on("console", lambda message: console.write(f"{message.type}: {message.text}\n"))
-        page.on("close", lambda _page: console.close())
-        ui = NotebookUI(page, server, NOTEBOOK, workspace.evidence, "remember")
-        ui.open()
-        panels = page.locator(".jp-NotebookPanel")
-        ui.check("only this notebook open", lambda: expect(panels).to_have_count(1))
-        ui.run_all(timeout=60)
-        yield Remember(ui, sandbox)
+        with lab_page(browser, workspace, server, NOTEBOOK, "remember") as ui:
+            ui.run_all(timeout=60)
+            yield Remember(ui, sandbox)
     finally:
-        with contextlib.suppress(PlaywrightError):
-            context.close()
-        lingering = server.stop()
         sandbox.stop()
-    assert not lingering, f"kernels still running after their server stopped: {lingering}"
 
 
 def _run_lines_in_new_cell(ui: NotebookUI, lines: list[str], timeout: float = 30) -> Locator:
     """A new cell at the end holding ``lines``, run in place; the cell, once it ran."""
-    cells = ui.page.locator(".jp-Notebook .jp-Cell")
-    count = cells.count()
-    cell = cells.nth(count)
+    cell = ui.new_cell()
     editor = cell.locator(".cm-content")
-
-    def add() -> None:
-        cells.nth(count - 1).click(timeout=10 * SECOND)
-        ui.page.keyboard.press("Escape")
-        ui.page.keyboard.press("b")
-        expect(cells).to_have_count(count + 1, timeout=10 * SECOND)
-        editor.click(timeout=10 * SECOND)
-        expect(editor).to_be_focused(timeout=5 * SECOND)
-
-    ui.check("new empty cell added", add)
     ui.check("typing", lambda: editor.press_sequentially("\n".join(lines), delay=10))
     ui.check("typed lines", lambda: expect(editor.locator(".cm-line")).to_have_text(lines))
     ui.page.keyboard.press("Control+Enter")  # runs in place: no empty cell left below

@@ -10,7 +10,6 @@ and update the listen cell's one display output (a display_id) in place.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import shutil
@@ -19,11 +18,10 @@ from dataclasses import dataclass
 
 import pytest
 from e2ekit.isolation import REPO
-from e2ekit.pages import VIEWPORT
+from e2ekit.pages import lab_page
 from e2ekit.ui import SECOND, NotebookUI
 from e2ekit.workspace import Workspace
 from playwright.sync_api import Browser, Locator, expect
-from playwright.sync_api import Error as PlaywrightError
 
 TUTORIAL_03 = REPO / "notebooks" / "03-webhooks.ipynb"
 NOTEBOOK = TUTORIAL_03.name
@@ -106,17 +104,7 @@ def webhooks(browser: Browser, workspace: Workspace) -> Iterator[WebhooksRun]:
     """Tutorial 03 open in JupyterLab: run up to the listen cell, then every cell."""
     server = workspace.server("lab", "lab-webhooks")
     shutil.copy(TUTORIAL_03, server.root_dir / NOTEBOOK)
-    context = browser.new_context(viewport=VIEWPORT)
-    try:
-        server.start()
-        page = context.new_page()
-        console = (workspace.artifacts / "webhooks-console.log").open("a")
-        page.on("console", lambda message: console.write(f"{message.type}: {message.text}\n"))
-        page.on("close", lambda _page: console.close())
-        ui = NotebookUI(page, server, NOTEBOOK, workspace.evidence, "webhooks")
-        ui.open()
-        panels = page.locator(".jp-NotebookPanel")
-        ui.check("only this notebook open", lambda: expect(panels).to_have_count(1))
+    with lab_page(browser, workspace, server, NOTEBOOK, "webhooks") as ui:
         ui.check(
             "the tutorial's cells shown",
             lambda: expect(_cells(ui).nth(STOP_AT)).to_be_attached(timeout=20 * SECOND),
@@ -155,11 +143,6 @@ def webhooks(browser: Browser, workspace: Workspace) -> Iterator[WebhooksRun]:
         ui.wait_run_all(timeout=90)
         ui.shot("ran-all")
         yield WebhooksRun(ui, outputs_before, text_before, page_text_before)
-    finally:
-        with contextlib.suppress(PlaywrightError):
-            context.close()
-        lingering = server.stop()
-    assert not lingering, f"kernels still running after their server stopped: {lingering}"
 
 
 def test_the_inbox_starts_empty_under_the_listen_cell(webhooks: WebhooksRun) -> None:

@@ -8,9 +8,10 @@ test module then waits for its own page only.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from e2ekit.isolation import TUTORIAL
@@ -18,7 +19,7 @@ from e2ekit.servers import JupyterServer
 from e2ekit.ui import NotebookUI
 from e2ekit.workspace import Workspace
 
-__all__ = ["PAGES", "PageSpec", "TutorialPages"]
+__all__ = ["PAGES", "PageSpec", "TutorialPages", "lab_page"]
 
 VIEWPORT = {"width": 1280, "height": 900}
 
@@ -98,3 +99,29 @@ class TutorialPages:
                 ui.page.context.close()
         lingering = {fixture: server.stop() for fixture, server in self.servers.items()}
         return {fixture: pids for fixture, pids in lingering.items() if pids}
+
+
+@contextlib.contextmanager
+def lab_page(
+    browser: Browser, workspace: Workspace, server: JupyterServer, notebook: str, label: str
+) -> Iterator[NotebookUI]:
+    """``notebook`` (already in the server's root) open alone in a JupyterLab page of its
+    own server; the browser console goes to ``<label>-console.log``. On leaving, the page
+    closes and the server stops, with no kernel left running."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        server.start()
+        page = context.new_page()
+        console = (workspace.artifacts / f"{label}-console.log").open("a")
+        page.on("console", lambda message: console.write(f"{message.type}: {message.text}\n"))
+        page.on("close", lambda _page: console.close())
+        ui = NotebookUI(page, server, notebook, workspace.evidence, label)
+        ui.open()
+        panels = page.locator(".jp-NotebookPanel")
+        ui.check("only this notebook open", lambda: expect(panels).to_have_count(1))
+        yield ui
+    finally:
+        with contextlib.suppress(PlaywrightError):
+            context.close()
+        lingering = server.stop()
+    assert not lingering, f"kernels still running after their server stopped: {lingering}"

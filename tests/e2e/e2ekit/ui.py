@@ -184,8 +184,8 @@ class NotebookUI:
 
         return str(self.check("notebook saved to disk", lambda: poll(saved, timeout, "saved")))
 
-    def run_new_cell(self, source: str, timeout: float = 30) -> Locator:
-        """Add a code cell at the end, type ``source``, Shift+Enter; the cell's output area."""
+    def new_cell(self) -> Locator:
+        """Add an empty code cell at the end and put the cursor in it; the cell."""
         cells = self.page.locator(".jp-Notebook .jp-Cell")
         count = cells.count()
         new_cell = cells.nth(count)
@@ -196,11 +196,21 @@ class NotebookUI:
             self.page.keyboard.press("b")
             expect(cells).to_have_count(count + 1, timeout=10 * SECOND)
             new_cell.locator(".cm-content").click(timeout=10 * SECOND)
+            expect(new_cell.locator(".cm-content")).to_be_focused(timeout=5 * SECOND)
+
+        self.check("new empty cell added", add)
+        return new_cell
+
+    def run_new_cell(self, source: str, timeout: float = 30) -> Locator:
+        """Add a code cell at the end, type ``source``, Shift+Enter; the cell's output area."""
+        new_cell = self.new_cell()
+
+        def type_and_run() -> None:
             self.page.keyboard.type(source)
             expect(new_cell.locator(".cm-content")).to_have_text(source, timeout=10 * SECOND)
             self.page.keyboard.press("Shift+Enter")
 
-        self.check("new cell added and run", add)
+        self.check("new cell typed and run", type_and_run)
         self.check(
             "new cell ran",
             lambda: expect(new_cell.locator(".jp-InputPrompt")).to_have_text(
