@@ -36,9 +36,9 @@ def bound(requests: int, limits: list[tuple[int, float]]) -> float:
 def _limited_fetch(account: tuple[int, float], address: tuple[int, float]) -> tuple[float, int]:
     """Wall time of fetching every booking under both limits, and the sandbox's 429 count."""
     from oncehub_nb import OnceHub
+    from oncehub_nb.constants import Limit
     from oncehub_nb.http import ratelimit
     from oncehub_nb.sandbox import DEMO_KEY, RateLimit, Sandbox
-    from oncehub_nb.settings import Limit
 
     ratelimit._windows.clear()  # a fresh start: no slots booked by an earlier benchmark
     with Sandbox(

@@ -183,6 +183,7 @@ def bench_client(rounds: int, calls: int = CALLS, block: int = BLOCK) -> Row:
 
     from oncehub_nb import OnceHub
     from oncehub_nb.sandbox import DEMO_KEY, Sandbox
+    from oncehub_nb.validation import check
 
     with Sandbox(key_limit=None, address_limit=None) as sandbox:
         ours = OnceHub(DEMO_KEY, base_url=sandbox.base_url, rate_limit=False)
@@ -190,7 +191,7 @@ def bench_client(rounds: int, calls: int = CALLS, block: int = BLOCK) -> Row:
 
         def through_ours(count: int) -> None:
             for _ in range(count):
-                assert ours.test().ok
+                assert check(ours).ok
 
         def through_raw(count: int) -> None:
             for _ in range(count):

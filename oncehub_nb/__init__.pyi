@@ -98,5 +98,6 @@ from .scanner import Finding as Finding
 from .scanner import scan as scan
 from .session import client as client
 from .validation import ValidationResult as ValidationResult
+from .validation import check as check
 from .validation import validate as validate
 from .webhooks.inbox import WebhookInbox as WebhookInbox

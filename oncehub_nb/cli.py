@@ -113,8 +113,8 @@ def _check(args: argparse.Namespace) -> int:
     key, base_url = args.key, args.base_url
     with ExitStack() as stack:
         if args.sandbox:
-            from oncehub_nb.keys import sandbox_key
             from oncehub_nb.sandbox import Sandbox
+            from oncehub_nb.session import sandbox_key
 
             sandbox = stack.enter_context(Sandbox())
             key = sandbox_key(key)

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from oncehub_nb.settings import ACCOUNT_LIMIT, ADDRESS_LIMIT, API_KEY_VAR, DEFAULT_BASE_URL
+from oncehub_nb.constants import ACCOUNT_LIMIT, ADDRESS_LIMIT, API_KEY_VAR, DEFAULT_BASE_URL
 
 __all__ = [
     "APIError",

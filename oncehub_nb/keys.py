@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
+from oncehub_nb.constants import API_KEY_VAR, BASE_URL_VAR
 from oncehub_nb.errors import DotenvError, InvalidKeyInput, KeyNotFound
-from oncehub_nb.settings import API_KEY_VAR, BASE_URL_VAR
 
 __all__ = [
     "MAX_KEY_LENGTH",
@@ -30,11 +30,9 @@ __all__ = [
     "key_from_dotenv",
     "locate_key",
     "require_key",
-    "sandbox_key",
 ]
 
 MAX_KEY_LENGTH = 256
-SANDBOX_KEY_SOURCE = "the built-in sandbox (demo key)"
 _WHAT_TO_DO = "Copy the key again from OnceHub (or from your .env file) and paste only the key."
 
 
@@ -102,6 +100,11 @@ class ApiKey:
     def notes(self) -> list[str]:
         """Remarks about the input, e.g. that whitespace was stripped."""
         return ["surrounding whitespace was removed"] if self.stripped else []
+
+    @property
+    def described(self) -> str:
+        """The masked key and where it came from: ``ApiKey('…3f9a') from .env``."""
+        return f"{self!r} from {self.source}" if self.source else repr(self)
 
     def export_to_environ(self, var: str = API_KEY_VAR) -> None:
         """Put the key into ``os.environ[var]``: only when you ask for it."""
@@ -269,15 +272,6 @@ def key_from_dotenv(
     if key is None:
         raise KeyNotFound(search.tried + search.warnings, var=var)
     return key, search.warnings
-
-
-def sandbox_key(value: str | None = None) -> ApiKey:
-    """The key for the built-in sandbox: the one given, else the sandbox's demo key."""
-    if value:
-        return ApiKey(value, source="argument")
-    from oncehub_nb.sandbox import DEMO_KEY
-
-    return ApiKey(DEMO_KEY, source=SANDBOX_KEY_SOURCE)
 
 
 def find_key(

@@ -15,9 +15,9 @@ import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
+from oncehub_nb.constants import API_KEY_VAR, BASE_URL_VAR
 from oncehub_nb.errors import DotenvError
 from oncehub_nb.keys import ApiKey
-from oncehub_nb.settings import API_KEY_VAR, BASE_URL_VAR
 
 __all__ = ["GitFacts", "Saved", "forget_key", "git_facts", "ignore_in_git", "save_key", "target"]
 

@@ -21,12 +21,22 @@ if TYPE_CHECKING:
     from oncehub_nb.validation import ValidationResult
     from oncehub_nb.webhooks.listener import Listener
 
-__all__ = ["NoSessionKey", "Session", "client", "current"]
+__all__ = ["NoSessionKey", "Session", "client", "current", "sandbox_key"]
 
 RECENT_IDS = 500
 # The session's sandbox (``--sandbox``, ``--fallback-sandbox``) has enough bookings for the
 # tutorials to page through a quarter; a ``Sandbox()`` of one's own stays small.
 SESSION_SANDBOX_BOOKINGS = 400
+SANDBOX_KEY_SOURCE = "the built-in sandbox (demo key)"
+
+
+def sandbox_key(value: str | None = None) -> ApiKey:
+    """The key for the built-in sandbox: the one given, else the sandbox's demo key."""
+    if value:
+        return ApiKey(value, source="argument")
+    from oncehub_nb.sandbox import DEMO_KEY
+
+    return ApiKey(DEMO_KEY, source=SANDBOX_KEY_SOURCE)
 
 
 class Session:
@@ -78,8 +88,10 @@ class Session:
 
     def check(self, key: ApiKey, base_url: str | None = None) -> ValidationResult:
         """Validate ``key`` without touching the session."""
+        from oncehub_nb.validation import check
+
         with self.make_client(key, base_url) as probe:
-            return probe.test()
+            return check(probe)
 
     def sign_in(
         self, key: ApiKey, base_url: str | None = None, *, validate: bool = True
@@ -89,8 +101,10 @@ class Session:
         Any failure leaves the session as it was, and the result says so;
         ``validate=False`` keeps the key without asking OnceHub.
         """
+        from oncehub_nb.validation import check
+
         new_client = self.make_client(key, base_url)
-        result = new_client.test() if validate else None
+        result = check(new_client) if validate else None
         if result is not None and not result.ok:
             new_client.close()
             kept = "the previous key is still in use" if self.signed_in else "no key is set"

@@ -1,4 +1,4 @@
-"""Every default in one place: names, URLs, OnceHub's limits, and the tunable settings.
+"""The tunable settings: each one's default, help text and check, defined once.
 
 :class:`Settings` is the one definition of each tunable value, its default, its
 help text and its check. The client's keyword arguments, the session, the CLI and
@@ -9,48 +9,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import MISSING, dataclass, field, fields
-from typing import Any, NamedTuple
+from typing import Any
 
-__all__ = [
-    "ACCOUNT_LIMIT",
-    "ADDRESS_LIMIT",
-    "API_KEY_VAR",
-    "BASE_URL_VAR",
-    "DEFAULTS",
-    "DEFAULT_BASE_URL",
-    "MAX_RETRIES",
-    "Limit",
-    "Settings",
-    "check_setting",
-]
+from oncehub_nb.constants import (
+    ACCOUNT_LIMIT,
+    ADDRESS_LIMIT,
+    API_KEY_VAR,
+    BASE_URL_VAR,
+    DEFAULT_BASE_URL,
+    MAX_RETRIES,
+)
+from oncehub_nb.errors import ConfigError
+from oncehub_nb.urls import check_base_url
 
-API_KEY_VAR = "ONCEHUB_API_KEY"
-BASE_URL_VAR = "ONCEHUB_BASE_URL"
-DEFAULT_BASE_URL = "https://api.oncehub.com/v2"
-MAX_RETRIES = 10
-
-
-class Limit(NamedTuple):
-    """At most ``max_requests`` in any ``period`` seconds, counted ``per`` something."""
-
-    max_requests: int
-    period: float
-    per: str = ""
-
-    def __str__(self) -> str:
-        if self.period == 1:
-            span = "per second"
-        elif self.period % 60 == 0:
-            minutes = int(self.period // 60)
-            span = "per minute" if minutes == 1 else f"per {minutes} minutes"
-        else:
-            span = f"per {self.period:g} seconds"
-        return " ".join(part for part in (f"{self.max_requests} requests", span, self.per) if part)
-
-
-# OnceHub's documented limits (over them: 429 rate_limit_error).
-ACCOUNT_LIMIT = Limit(5, 1.0, "per account")
-ADDRESS_LIMIT = Limit(200, 300.0, "per IP address")
+__all__ = ["DEFAULTS", "Settings", "check_setting"]
 
 
 def _setting(default: Any, help: str, *, client: bool = False) -> Any:
@@ -118,8 +90,6 @@ _FIELDS = {item.name: item for item in fields(Settings)}
 
 
 def _refused(problem: str) -> Exception:
-    from oncehub_nb.errors import ConfigError  # imported late: errors.py reads names from here
-
     return ConfigError(problem)
 
 
@@ -155,8 +125,6 @@ def check_setting(name: str, value: Any) -> Any:
         return value
     if name == "base_url":
         if value:
-            from oncehub_nb.urls import check_base_url
-
             return check_base_url(value)
         return ""
     return value

@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 from urllib.parse import urlsplit
 
+from oncehub_nb.constants import BASE_URL_VAR, DEFAULT_BASE_URL, LOOPBACK_HOSTS
 from oncehub_nb.errors import ConfigError, InsecureURLError
-from oncehub_nb.settings import BASE_URL_VAR, DEFAULT_BASE_URL
 
-__all__ = ["LOOPBACK_HOSTS", "check_base_url", "resolve_base_url"]
+__all__ = ["check_base_url", "is_loopback", "resolve_base_url"]
 
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+def is_loopback(url: str) -> bool:
+    """Whether ``url`` points at this machine (127.0.0.1, localhost, ::1)."""
+    return urlsplit(url).hostname in LOOPBACK_HOSTS
 
 
 def check_base_url(url: str) -> str:

@@ -1,4 +1,5 @@
-"""Is this key valid? ``validate()`` asks OnceHub, and ``ValidationResult`` shows the answer."""
+"""Is this key valid? ``check(client)`` and ``validate()`` ask OnceHub; ``ValidationResult``
+shows the answer."""
 
 from __future__ import annotations
 
@@ -6,15 +7,23 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from oncehub_nb.constants import API_KEY_VAR
+from oncehub_nb.display.cards import (
+    Row,
+    call_rows,
+    failure_rows,
+    failure_title,
+    html_card,
+    text_card,
+)
+from oncehub_nb.display.once import Shown
 from oncehub_nb.errors import APIError, OnceHubError, TransportError
 from oncehub_nb.keys import ApiKey
-from oncehub_nb.render import Row, html_card, text_card
-from oncehub_nb.settings import API_KEY_VAR
 
 if TYPE_CHECKING:
     from oncehub_nb.http.api_client import OnceHub
 
-__all__ = ["ValidationResult", "account_from_message", "validate"]
+__all__ = ["ValidationResult", "account_from_message", "check", "validate"]
 
 _VALID_PREFIX = "valid for account:"
 
@@ -30,7 +39,7 @@ def account_from_message(message: str) -> str | None:
 
 
 @dataclass(frozen=True)
-class ValidationResult:
+class ValidationResult(Shown):
     """The answer to "is this key valid?": never holds the key, only its masked form."""
 
     ok: bool
@@ -116,10 +125,7 @@ class ValidationResult:
         if self.ok:
             return f"Key valid for {self.account or 'your OnceHub account'}"
         assert self.error is not None
-        if isinstance(self.error, APIError):
-            status = "not sent" if self.status_code is None else f"HTTP {self.status_code}"
-            return f"{self.error.title} — {status}"
-        return self.error.title
+        return failure_title(self.error, self.status_code)
 
     # -- display ---------------------------------------------------------------
 
@@ -128,51 +134,39 @@ class ValidationResult:
         key = self.masked_key or "—"
         if self.key_source:
             key = f"{key} from {self.key_source}"
-        rows: list[Row] = []
-        if self.ok:
-            rows.append(("Account", self.account or self.message))
-            rows.append(("Key", key))
-        else:
-            if self.status_code is not None:
-                rows.append(("Status", str(self.status_code)))
-            elif isinstance(self.error, APIError):
-                rows.append(("Status", "not sent"))
-            if self.error_type:
-                rows.append(("Error type", self.error_type))
-            rows.append(("Message", self.message))
-            if self.status_code is not None:
-                rows.append(("Param", self.param or "—"))
-                rows.append(("Request-Id", self.request_id or "—"))
-            body = getattr(self.error, "body_excerpt", "")  # what a person reads, not markup
-            if body:
-                rows.append(("Body", body))
-            if self.masked_key or self.key_source:
-                rows.append(("Key", key))
-        if self.base_url:
-            rows.append(("Base URL", self.base_url))
-        if self.retries or isinstance(self.error, APIError | TransportError):
-            rows.append(("Retries", str(self.retries)))
-        if self.waited >= 0.01:
-            rows.append(("Rate-limit wait", f"{self.waited:.2f} s"))
-        rows.append(("Time", f"{self.elapsed:.3f} s"))
+        if not self.ok:
+            assert self.error is not None
+            return failure_rows(
+                self.error,
+                key=key if self.masked_key or self.key_source else None,
+                base_url=self.base_url,
+                retries=self.retries,
+                waited=self.waited,
+                elapsed=self.elapsed,
+                notes=self.notes,
+            )
+        rows: list[Row] = [("Account", self.account or self.message), ("Key", key)]
+        rows.extend(
+            call_rows(self.base_url, self.retries, self.waited, self.elapsed, force_retries=False)
+        )
         rows.extend(("Note", note) for note in self.notes)
-        if self.hint:
-            rows.append(("What to do", self.hint))
         return rows
 
     def __str__(self) -> str:
         return text_card(self.title, self.ok, self.rows())
 
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(str(self))
-
     def _repr_html_(self) -> str:
         return html_card(self.title, self.ok, self.rows())
 
-    def _ipython_display_(self) -> None:
-        from oncehub_nb.ipython.display import display_unless_shown
 
-        display_unless_shown(self)
+def check(client: OnceHub) -> ValidationResult:
+    """Validate ``client``'s key with ``GET /test``; failures come back as the result."""
+    started = client.clock.monotonic()
+    try:
+        body = client.get("/test")
+    except (APIError, TransportError) as error:
+        return ValidationResult.failure(client, error, client.clock.monotonic() - started)
+    return ValidationResult.success(client, body, client.clock.monotonic() - started)
 
 
 def validate(
@@ -194,4 +188,4 @@ def validate(
     from oncehub_nb.http.api_client import OnceHub
 
     with OnceHub(key, env_file=env_file, var=var, base_url=base_url, **client_options) as client:
-        return client.test()
+        return check(client)

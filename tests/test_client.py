@@ -12,6 +12,7 @@ import pytest
 from support import FakeClock
 
 from oncehub_nb import OnceHub, validate
+from oncehub_nb.constants import Limit
 from oncehub_nb.errors import (
     AuthenticationError,
     ConfigError,
@@ -29,8 +30,8 @@ from oncehub_nb.errors import (
 from oncehub_nb.http.auth import APIKeyAuth
 from oncehub_nb.keys import ApiKey
 from oncehub_nb.sandbox import DEMO_ACCOUNT, DEMO_KEY, RateLimit, Sandbox
-from oncehub_nb.settings import Limit
 from oncehub_nb.urls import check_base_url
+from oncehub_nb.validation import check
 
 FAST = {"backoff": 0.0, "rate_limit": False}
 
@@ -41,7 +42,7 @@ def make_client(sandbox, key: str, **options) -> OnceHub:
 
 def test_valid_key(sandbox):
     with make_client(sandbox, DEMO_KEY) as client:
-        result = client.test()
+        result = check(client)
     assert result.ok is True
     assert result.account == DEMO_ACCOUNT
     assert result.status_code == 200
@@ -57,7 +58,7 @@ def test_valid_key(sandbox):
 
 def test_headers_sent(sandbox):
     with make_client(sandbox, DEMO_KEY) as client:
-        client.test()
+        check(client)
     recorded = sandbox.requests[-1]
     assert recorded.api_key == DEMO_KEY
     assert recorded.path == "/v2/test"
@@ -66,7 +67,7 @@ def test_headers_sent(sandbox):
 def test_one_connection_pool_reused(sandbox):
     with make_client(sandbox, DEMO_KEY) as client:
         for _ in range(3):
-            client.test()
+            check(client)
         assert len(sandbox.requests) == 3
         assert len({r.client_port for r in sandbox.requests}) == 1
     assert client.closed
@@ -98,7 +99,7 @@ def test_forbidden_plan(sandbox):
 def test_rate_limited_key_is_retried_with_exponential_backoff_then_reported(sandbox):
     clock = FakeClock()
     with make_client(sandbox, "sandbox-ratelimited", retries=3, backoff=0.5, clock=clock) as c:
-        result = c.test()
+        result = check(c)
     assert isinstance(result.error, RateLimitError)
     assert result.status_code == 429 and result.error.sent
     assert result.retries == 3
@@ -159,7 +160,7 @@ def test_total_timeout_caps_the_retries_and_their_pauses(sandbox):
     with make_client(
         sandbox, "sandbox-server-error", retries=10, backoff=0.4, total_timeout=1.0, clock=clock
     ) as client:
-        result = client.test()
+        result = check(client)
     assert isinstance(result.error, ServerError)
     assert 1 <= result.retries < 10
     assert len(clock.sleeps) == result.retries == sandbox.count() - 1
@@ -240,7 +241,7 @@ def test_retry_after_in_seconds_replaces_the_backoff(sandbox):
     sandbox.retry_after = 7
     clock = FakeClock()
     with make_client(sandbox, "sandbox-ratelimited", retries=2, backoff=0.5, clock=clock) as c:
-        result = c.test()
+        result = check(c)
     assert result.retries == 2
     assert clock.sleeps == [7.0, 7.0]
 
@@ -249,7 +250,7 @@ def test_retry_after_beyond_the_deadline_is_not_waited_for(sandbox):
     sandbox.retry_after = 60
     clock = FakeClock()
     with make_client(sandbox, "sandbox-ratelimited", retries=3, clock=clock) as client:
-        result = client.test()
+        result = check(client)
     assert isinstance(result.error, RateLimitError)
     assert result.retries == 0 and clock.sleeps == []
     assert sandbox.count() == 1
@@ -294,7 +295,7 @@ def retry_after_date_server() -> Iterator[tuple[str, type[_RetryAfterDate]]]:
 def test_retry_after_as_an_http_date(retry_after_date_server):
     base_url, handler = retry_after_date_server
     with OnceHub("FAKE-date-key-0010", base_url=base_url, clock=handler.clock, **FAST) as c:
-        result = c.test()
+        result = check(c)
     assert result.ok and result.account == "date@example.com"
     assert result.retries == 1
     assert handler.clock.sleeps == [5.0]
@@ -312,7 +313,7 @@ def test_limiter_keeps_under_the_server_limit_by_waiting():
             clock=clock,
         )
         with client:
-            results = [client.test() for _ in range(8)]
+            results = [check(client) for _ in range(8)]
         statuses = [r.status for r in box.requests]
     assert [r.ok for r in results] == [True] * 8
     assert statuses == [200] * 8
@@ -332,10 +333,10 @@ def test_a_wait_longer_than_total_timeout_is_reported_and_nothing_sent(sandbox):
         clock=clock,
     )
     with client:
-        assert client.test().ok and client.test().ok
+        assert check(client).ok and check(client).ok
         with pytest.raises(RateLimitError) as caught:
             client.get("/users")
-        result = client.test()
+        result = check(client)
     error = caught.value
     assert sandbox.count() == 2  # neither the third nor the fourth call was sent
     assert clock.sleeps == []  # and nothing waited
@@ -352,7 +353,7 @@ def test_a_wait_longer_than_total_timeout_is_reported_and_nothing_sent(sandbox):
 def test_without_limiter_the_server_limit_bites(sandbox):
     sandbox.key_limit = RateLimit(3, 5.0)
     with make_client(sandbox, DEMO_KEY, retries=0) as client:
-        results = [client.test() for _ in range(5)]
+        results = [check(client) for _ in range(5)]
     assert [r.status_code for r in results] == [200, 200, 200, 429, 429]
 
 
@@ -363,7 +364,7 @@ def test_address_limit_is_shared_across_clients():
             OnceHub(key, base_url=box.base_url, retries=0, address_limit=Limit(4, 0.5), clock=clock)
             for key in (DEMO_KEY, "FAKE-other-key-0005")
         ]
-        statuses = [clients[i % 2].test().status_code for i in range(10)]
+        statuses = [check(clients[i % 2]).status_code for i in range(10)]
         for client in clients:
             client.close()
     # one shared window: the second client's calls waited for the first's too
@@ -398,14 +399,14 @@ def test_base_url_from_environment(monkeypatch, sandbox):
     monkeypatch.setenv("ONCEHUB_BASE_URL", sandbox.base_url)
     with OnceHub("sandbox-demo-key", **FAST) as client:
         assert client.base_url == sandbox.base_url
-        assert client.test().ok
+        assert check(client).ok
 
 
 def test_default_base_url_and_user_agent(sandbox):
     with OnceHub("FAKE-key-default-0007") as client:
         assert client.base_url == "https://api.oncehub.com/v2"
     with make_client(sandbox, DEMO_KEY) as client:
-        client.test()
+        check(client)
     assert sandbox.requests[-1].user_agent.startswith("oncehub-nb/")
 
 

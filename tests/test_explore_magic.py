@@ -9,10 +9,9 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from support import CANARY_ACCOUNT, CANARY_KEY, close_shell, fresh_shell, run_cell, sign_in_to
 
-from oncehub_nb.explore.result import ListResult, ObjectResult
+from oncehub_nb.explore.result import ErrorResult, ListResult, ObjectResult
 from oncehub_nb.sandbox import Sandbox
 from oncehub_nb.session import current
-from oncehub_nb.validation import ValidationResult
 
 
 @pytest.fixture
@@ -93,7 +92,7 @@ def test_post_patch_delete(ip, box) -> None:
     assert run(ip, "%oncehub contacts/$contact")["city"] == "Lyon"
     run(ip, "%oncehub DELETE contacts/$contact")
     gone = run(ip, "%oncehub contacts/$contact")
-    assert isinstance(gone, ValidationResult) and gone.status_code == 404
+    assert isinstance(gone, ErrorResult) and gone.status_code == 404
 
 
 def test_a_cell_body_with_items(ip, box) -> None:
@@ -143,7 +142,7 @@ def test_mistakes_are_refused_before_sending(ip, box, line, words) -> None:
 
 def test_an_api_error_shows_as_oncehub_test_shows_it(ip, box) -> None:
     result = run(ip, "%oncehub bookings/BKNG-DOESNOTEXIST")
-    assert isinstance(result, ValidationResult) and not result.ok
+    assert isinstance(result, ErrorResult) and not result.ok
     assert result.status_code == 404 and result.request_id
     assert "No such booking" in str(result)
 
@@ -182,7 +181,7 @@ def test_all_and_max_fetch_many_with_a_final_progress_line(ip, box, capsys) -> N
     assert capped.ids() == everything.ids()[:25] and capped.has_more
     err = capsys.readouterr().err
     assert "45 objects" in err and "done in" in err  # the terminal's progress line, on stderr
-    capped.more(all=True)
+    capped.more(to_end=True)
     assert capped.ids() == everything.ids()
 
 
@@ -239,8 +238,8 @@ def test_tab_completes_paths_and_the_ids_just_listed(ip, box) -> None:
 
 def test_an_interrupted_fetch_keeps_what_came_and_more_resumes(ip, box, monkeypatch) -> None:
     """Ctrl-C during --all (raised from the progress line after the second page): the
-    result keeps two whole pages, says so, and .more(all=True) fetches the rest once."""
-    from oncehub_nb.explore import progress
+    result keeps two whole pages, says so, and .more(to_end=True) fetches the rest once."""
+    from oncehub_nb.ipython import progress
 
     interruptions = []
 
@@ -256,7 +255,7 @@ def test_an_interrupted_fetch_keeps_what_came_and_more_resumes(ip, box, monkeypa
     partial = run(ip, "r = %oncehub bookings --all limit==10\nr")
     assert len(partial) == 20 and partial.interrupted and partial.has_more
     assert "interrupted" in str(partial)
-    resumed = run(ip, "r.more(all=True)")
+    resumed = run(ip, "r.more(to_end=True)")
     assert resumed is ip.user_ns["r"] and not resumed.interrupted and not resumed.has_more
     everything = run(ip, "%oncehub bookings limit==100")
     assert ip.user_ns["r"].ids() == everything.ids()

@@ -34,6 +34,7 @@ from oncehub_nb import OnceHub
 from oncehub_nb.errors import ConnectionFailed, TimeoutFailed, TLSFailed, TransportError
 from oncehub_nb.http.failures import transport_failure
 from oncehub_nb.sandbox import Sandbox
+from oncehub_nb.validation import check
 
 KEY = "FAKE-failure-key-0001"
 HOST = "127.0.0.1"
@@ -609,10 +610,10 @@ def test_classification_ignores_misleading_message_text(
 def test_validation_result_shows_title_and_hint_without_traceback(
     name: str, request: pytest.FixtureRequest
 ) -> None:
-    """``client.test()`` returns the failure as a result, shown in words, not a traceback."""
+    """``check(client)`` returns the failure as a result, shown in words, not a traceback."""
     scenario: Scenario = request.getfixturevalue(name)
     with scenario.client() as client:
-        result = client.test()
+        result = check(client)
     assert result.ok is False
     assert isinstance(result.error, scenario.error)
     scenario.check(result.error)

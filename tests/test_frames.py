@@ -15,10 +15,10 @@ import pandas
 import pytest
 from support import CANARY_KEY
 
+from oncehub_nb.display.cells import MASK
 from oncehub_nb.errors import ConfigError
 from oncehub_nb.explore import frames
 from oncehub_nb.explore.frames import flatten, to_dataframe, write_csv
-from oncehub_nb.explore.views import MASK
 from oncehub_nb.sandbox import Sandbox
 
 JSON = dict[str, Any]

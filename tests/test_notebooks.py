@@ -110,7 +110,7 @@ WIDGET_NOTEBOOK = [
     "form.source.value = 'typed'\n"
     "form.password.value = os.environ['TEST_TYPED_KEY']\n"
     "form.button.click()",
-    "print(form.password.value == '', oncehub_nb.client().test().account)",
+    "print(form.password.value == '', oncehub_nb.check(oncehub_nb.client()).account)",
     "r = %oncehub_test",
 ]
 

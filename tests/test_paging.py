@@ -8,10 +8,11 @@ import pytest
 from support import CANARY_ACCOUNT, CANARY_KEY, FakeClock
 
 from oncehub_nb import OnceHub
+from oncehub_nb.constants import Limit
 from oncehub_nb.errors import ServerError
+from oncehub_nb.explore.result import ListResult
 from oncehub_nb.http.paging import Listing, Progress
 from oncehub_nb.sandbox import FaultPlan, RateLimit, Sandbox
-from oncehub_nb.settings import Limit
 
 BOOKINGS = 53  # not a multiple of any page size below
 
@@ -79,13 +80,13 @@ def test_filters_are_kept_on_every_page(box) -> None:
 def test_paginate_and_list(box, every_id) -> None:
     with _client(box) as client:
         assert [b["id"] for b in client.paginate("/bookings", limit=9)] == every_id
-        result = client.list("/bookings", max=20, limit=10)
+        result = ListResult.fetch(client, "/bookings", max_items=20, limit=10)
         assert result.ids() == every_id[:20] and result.has_more and result.pages == 2
         result.more()  # the next page, of the same size
         assert result.ids() == every_id[:30]
         result.more(5)
         assert result.ids() == every_id[:35]
-        result.more(all=True)
+        result.more(to_end=True)
     assert result.ids() == every_id and not result.has_more
 
 

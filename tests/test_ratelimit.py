@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from support import FakeClock
 
+from oncehub_nb.constants import ACCOUNT_LIMIT, ADDRESS_LIMIT, Limit
 from oncehub_nb.http.ratelimit import MARGIN, RateLimiter, SlidingWindow, WouldWait, shared_limiter
-from oncehub_nb.settings import ACCOUNT_LIMIT, ADDRESS_LIMIT, Limit
 
 PER_SECOND = Limit(2, 1.0, "per account")
 PER_MINUTE = Limit(3, 60.0, "per IP address")

@@ -20,6 +20,7 @@ from oncehub_nb import session
 from oncehub_nb.errors import DotenvError
 from oncehub_nb.remember import git_facts, target
 from oncehub_nb.session import current
+from oncehub_nb.validation import check
 
 new_shell = fresh_shell  # what a kernel restart gives
 
@@ -67,7 +68,7 @@ def test_save_writes_a_new_owner_only_env_and_a_restart_finds_it(
     restarted = new_shell(monkeypatch)
     restarted.run_line_magic("oncehub_auth", "")
     assert current().signed_in and current().key.source == f".env at {env}"
-    assert current().client().test().account == CANARY_ACCOUNT
+    assert check(current().client()).account == CANARY_ACCOUNT
 
 
 def test_save_keeps_other_lines_comments_and_the_files_mode(ip, sandbox, tmp_path, monkeypatch):

@@ -16,6 +16,7 @@ from oncehub_nb.cli import main
 from oncehub_nb.errors import OnceHubError
 from oncehub_nb.keys import ApiKey, locate_key
 from oncehub_nb.sandbox import RateLimit
+from oncehub_nb.validation import check
 
 FAST = {"backoff": 0.0, "rate_limit": False}
 
@@ -26,7 +27,7 @@ def everything_said(caplog: pytest.LogCaptureFixture) -> str:
 
 def test_canary_is_valid_and_never_shown(sandbox, debug_logs):
     with OnceHub(CANARY_KEY, base_url=sandbox.base_url, **FAST) as client:
-        result = client.test()
+        result = check(client)
         users = client.get("/users", limit=2)
         shown = [repr(client), str(client), repr(client.key), repr(client._http.auth)]
     assert result.ok, result
@@ -66,14 +67,14 @@ def test_canary_absent_from_every_failure(sandbox, debug_logs, failure):
             OnceHub(key, base_url=base_url, retries=1, timeout=0.1, **FAST)
         )
         if failure == "rate-limited":
-            assert client.test().ok
+            assert check(client).ok
         try:
             client.get("/nope" if failure == "unknown-path" else "/test")
         except OnceHubError as caught:
             error = caught
         else:
             pytest.fail(f"{failure}: no error raised")
-        result = client.test()
+        result = check(client)
     assert result.ok is (failure == "unknown-path")
     shown = [str(error), repr(error), str(result), repr(result), result._repr_html_()]
     haystack = "\n".join(shown) + everything_said(debug_logs)
@@ -127,7 +128,7 @@ def root_log() -> Iterator[io.StringIO]:
 
 def test_no_handler_prints_the_key(sandbox, root_log):
     with OnceHub(CANARY_KEY, base_url=sandbox.base_url, **FAST) as client:
-        client.test()
+        check(client)
     printed = root_log.getvalue()
     assert "HTTP Request: GET" in printed  # httpx's own log line
     assert "GET /test -> 200" in printed  # ours

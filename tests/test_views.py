@@ -10,15 +10,12 @@ import httpx
 import pytest
 from support import CANARY_KEY
 
+from oncehub_nb.display.cells import CELL_WIDTH, MASK, format_cell, mask_secrets
+from oncehub_nb.explore.resources import by_kind
 from oncehub_nb.explore.views import (
-    CELL_WIDTH,
-    COLUMNS,
-    MASK,
     columns_for,
-    format_cell,
     list_html,
     list_text,
-    mask_secrets,
     object_html,
     object_kind,
     object_text,
@@ -78,7 +75,7 @@ def test_each_kind_gets_id_first_then_its_own_columns(
     columns = columns_for(kind, objects)
     assert columns[0] == "id"
     assert len(columns) >= 2
-    assert set(columns[1:]) <= set(COLUMNS[kind])  # the chosen ones, nothing else
+    assert set(columns[1:]) <= set(by_kind(kind).columns)  # the chosen ones, nothing else
     assert "secret" not in columns and "object" not in columns
     header = list_text(objects, limit=3).splitlines()[0].split()
     assert header == columns

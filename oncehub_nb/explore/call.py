@@ -11,16 +11,15 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from oncehub_nb.constants import API_KEY_VAR, METHODS
 from oncehub_nb.errors import RequestProblem
 from oncehub_nb.explore.items import Item, expand_names, json_error, parse_item, split_items
-from oncehub_nb.settings import API_KEY_VAR
 
-__all__ = ["METHODS", "OPTIONS", "ApiCall", "Command", "parse_command"]
+__all__ = ["OPTIONS", "ApiCall", "Command", "parse_command"]
 
-METHODS = ("GET", "POST", "PATCH", "DELETE")
 # Read as a method too, so that the catalog can say which methods the path has.
 OTHER_METHODS = ("PUT", "HEAD", "OPTIONS", "TRACE", "CONNECT")
-OPTIONS = ("--all", "--max", "--dry-run", "--curl", "-o", "--endpoints", "--quiet")
+OPTIONS = ("--all", "--max-items", "--dry-run", "--curl", "-o", "--endpoints", "--quiet")
 REDACTED = "[hidden: the session's key]"
 
 
@@ -69,8 +68,10 @@ def parse_command(line: str) -> Command:
         option, _, attached = word.partition("=") if word.startswith("--") else (word, "", "")
         if option == "--all":
             command.fetch_all = True
-        elif option == "--max":
-            command.max_items = _number("--max", attached or (queue.pop(0) if queue else None))
+        elif option in ("--max-items", "--max"):  # --max: the name before 0.x, still read
+            command.max_items = _number(
+                "--max-items", attached or (queue.pop(0) if queue else None)
+            )
         elif option == "--dry-run":
             command.dry_run = True
         elif option == "--curl":

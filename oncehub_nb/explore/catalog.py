@@ -18,12 +18,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from oncehub_nb.constants import METHODS
 from oncehub_nb.errors import RequestProblem
+from oncehub_nb.explore.resources import for_path
 
 __all__ = [
     "CATALOG",
-    "ID_PREFIXES",
-    "METHODS",
     "Endpoint",
     "EndpointTable",
     "Param",
@@ -35,33 +35,6 @@ __all__ = [
     "normalize_path",
     "paths_for",
 ]
-
-METHODS = ("GET", "POST", "PATCH", "DELETE")
-
-#: The prefix of each resource's object IDs, by the path's first segment.
-ID_PREFIXES: dict[str, str] = {
-    "bookings": "BKNG",
-    "booking-calendars": "BKC",
-    "booking-pages": "BP",
-    "event-types": "ET",
-    "master-pages": "MP",
-    "users": "USR",
-    "teams": "TM",
-    "contacts": "CTC",
-    "webhooks": "WHK",
-}
-
-_NOUNS = {
-    "bookings": "booking",
-    "booking-calendars": "booking calendar",
-    "booking-pages": "booking page",
-    "event-types": "event type",
-    "master-pages": "master page",
-    "users": "user",
-    "teams": "team",
-    "contacts": "contact",
-    "webhooks": "webhook",
-}
 
 
 @dataclass(frozen=True)
@@ -206,12 +179,13 @@ def _ep(
     expand: tuple[str, ...] = (),
 ) -> Endpoint:
     """One endpoint; path parameters come from the template, paging from ``lists``."""
-    first = path.split("/")[1]
+    found = for_path(path)
+    what = f"{found.noun} ID ({found.id_prefix}-…)" if found else "ID"
     ids = tuple(
         Param(
             name,
             "string",
-            f"{_NOUNS.get(first, first)} ID ({ID_PREFIXES.get(first, '…')}-…)",
+            what,
             required=True,
             where="path",
         )
@@ -393,8 +367,8 @@ def paths_for(method: str | None = None) -> list[str]:
 
 def id_prefix(path: str) -> str | None:
     """The ID prefix of the objects under ``path``: ``"/bookings/{id}"`` gives ``"BKNG"``."""
-    parts = [p for p in normalize_path(path).split("/") if p]
-    return ID_PREFIXES.get(parts[0]) if parts else None
+    found = for_path(normalize_path(path))
+    return found.id_prefix if found else None
 
 
 def _specificity(ep: Endpoint) -> int:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from oncehub_nb.constants import METHODS
 from oncehub_nb.errors import RequestProblem
 
 if TYPE_CHECKING:
@@ -32,12 +33,11 @@ __all__ = [
     "Completions",
     "RecentIds",
     "complete",
-    "matcher_result",
 ]
 
 #: The magic's options; those in OPTIONS_WITH_VALUE take the next word as their value.
-OPTIONS = ("--all", "--max", "--dry-run", "--curl", "-o", "--endpoints")
-OPTIONS_WITH_VALUE = frozenset({"--max", "-o"})
+OPTIONS = ("--all", "--max-items", "--dry-run", "--curl", "-o", "--endpoints")
+OPTIONS_WITH_VALUE = frozenset({"--max-items", "--max", "-o"})
 
 #: ``recent_ids("BKNG")`` gives IDs of that kind seen lately (e.g. in the last listing).
 RecentIds = Callable[[str], Sequence[str]]
@@ -167,7 +167,7 @@ def _matches(before: list[str], prefix: str, recent_ids: RecentIds | None) -> li
         elif word.startswith("-"):
             used_options.add(word.split("=", 1)[0])
             wants_value = word in OPTIONS_WITH_VALUE
-        elif method is None and path is None and word.upper() in _catalog().METHODS:
+        elif method is None and path is None and word.upper() in METHODS:
             method = word.upper()
         elif path is None:
             path = word
@@ -180,7 +180,7 @@ def _matches(before: list[str], prefix: str, recent_ids: RecentIds | None) -> li
     if path is None:
         found = []
         if method is None:
-            found = [m for m in _catalog().METHODS if m.startswith(prefix.upper())]
+            found = [m for m in METHODS if m.startswith(prefix.upper())]
         return found + _path_matches(prefix, method or "GET", recent_ids)
     try:
         endpoint, _ = _catalog().find(method or "GET", path)
@@ -289,25 +289,3 @@ def _query_values(ep: Endpoint, name: str, value: str, recent_ids: RecentIds | N
         candidates = _recent(recent_ids, PARAM_ID_KINDS.get(name, ()))
     bare = value.lstrip("\"'")
     return [_quoted(v) for v in candidates if v.startswith(bare)]
-
-
-# --- IPython -------------------------------------------------------------------
-
-
-def matcher_result(context: Any, recent_ids: RecentIds | None) -> Any:
-    """IPython's answer for one completion request (a ``CompletionContext``): ours only on
-    ``%oncehub`` lines (others suppressed), nothing elsewhere."""
-    from IPython.core.completer import SimpleCompletion, SimpleMatcherResult
-
-    lines = context.full_text.split("\n")
-    offset = sum(len(line) + 1 for line in lines[: context.cursor_line])
-    offset += context.cursor_position
-    found = complete(context.full_text, offset, recent_ids=recent_ids)
-    if not found.matches:
-        return SimpleMatcherResult(completions=[], suppress=False)
-    return SimpleMatcherResult(
-        completions=[SimpleCompletion(m, type="oncehub") for m in found.matches],
-        matched_fragment=context.full_text[found.start : offset],
-        suppress=True,
-        ordered=True,
-    )

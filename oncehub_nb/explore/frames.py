@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from oncehub_nb.explore.views import MASK, is_secret_field, mask_secrets
+from oncehub_nb.display.cells import MASK, is_secret_field, mask_secrets
 
 if TYPE_CHECKING:
     import pandas

@@ -14,33 +14,25 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from oncehub_nb.constants import MAX_PAGE_SIZE
+from oncehub_nb.display.cards import failure_rows, failure_title, html_card, text_card
+from oncehub_nb.display.once import Shown
+from oncehub_nb.errors import OnceHubError
+from oncehub_nb.http.paging import Listing, PageSource
 from oncehub_nb.settings import DEFAULTS
 
 if TYPE_CHECKING:
     import pandas
 
-    from oncehub_nb.http.paging import Listing, Progress
+    from oncehub_nb.http.api_client import OnceHub
+    from oncehub_nb.http.paging import Progress
 
-__all__ = ["ListResult", "ObjectResult"]
+__all__ = ["ErrorResult", "ListResult", "ObjectResult"]
 
 ProgressFactory = Callable[[], Callable[["Progress"], None] | None]
 
 
-class _Shown:
-    """Display plumbing shared by both results (cells in which a magic already showed it)."""
-
-    shown_in_cells: list[int]
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(str(self))
-
-    def _ipython_display_(self) -> None:
-        from oncehub_nb.ipython.display import display_unless_shown
-
-        display_unless_shown(self)
-
-
-class ListResult(_Shown):
+class ListResult(Shown):
     """A list endpoint's objects: ``r.data``, ``len(r)``, ``r[0]``, ``r.df()``, ``r.more()``."""
 
     def __init__(
@@ -57,6 +49,23 @@ class ListResult(_Shown):
         self._progress = progress
         self.interrupted = False
         self.shown_in_cells = []
+
+    @classmethod
+    def fetch(
+        cls,
+        client: PageSource,
+        path: str,
+        *,
+        max_items: int | None = None,
+        limit: int = MAX_PAGE_SIZE,
+        displaylimit: int = DEFAULTS.displaylimit,
+        **params: Any,
+    ) -> ListResult:
+        """Fetch a list endpoint's objects (all of them, or at most ``max_items``), ``limit``
+        a page, into a result with tables, ``.df()``, ``.to_csv()`` and ``.more()``."""
+        listing = Listing(client, path, params, page_size=limit)
+        listing.fetch(max_items)
+        return cls(listing, displaylimit=displaylimit)
 
     # -- the data ------------------------------------------------------------------
 
@@ -106,19 +115,24 @@ class ListResult(_Shown):
 
     # -- more ----------------------------------------------------------------------
 
-    def more(self, n: int | None = None, *, all: bool = False) -> ListResult:
-        """Fetch more from where the listing stopped: the next page, ``n`` more objects, or
-        ``all=True`` everything left. Returns this result, grown."""
-        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
-            raise ValueError(f"more(n): n must be a whole number of objects, 1 or more, not {n!r}.")
+    def more(self, max_items: int | None = None, *, to_end: bool = False) -> ListResult:
+        """Fetch more from where the listing stopped: the next page, at most ``max_items``
+        more objects, or with ``to_end=True`` everything left. Returns this result, grown."""
+        if max_items is not None and (
+            isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 1
+        ):
+            raise ValueError(
+                "more(max_items): a whole number of objects, 1 or more, not "
+                f"{max_items!r} (to_end=True fetches everything left)."
+            )
         if not self.has_more:
             return self
-        if n is None and not all:
-            n = self._listing.next_page_size
+        if max_items is None and not to_end:
+            max_items = self._listing.next_page_size
         hook = self._progress() if self._progress is not None else None
         self.interrupted = False
         try:
-            self._listing.fetch(None if all else n, hook)
+            self._listing.fetch(None if to_end else max_items, hook)
         except KeyboardInterrupt:
             self.interrupted = True
         return self
@@ -144,7 +158,7 @@ class ListResult(_Shown):
         shown = min(self.displaylimit, len(self))
         parts = [f"{shown:,} of {len(self):,} fetched shown"]
         if self.interrupted:
-            parts.append("interrupted: .more(all=True) resumes")
+            parts.append("interrupted: .more(to_end=True) resumes")
         elif self.has_more:
             again = f"{self.command} --all" if self.command else "--all"
             parts.append(f"more on OnceHub: .more() for the next page, or {again}")
@@ -177,7 +191,7 @@ class ListResult(_Shown):
         return f"<ListResult {self.path}: {len(self)} objects, {self.pages} pages{more}>"
 
 
-class ObjectResult(_Shown):
+class ObjectResult(Shown):
     """One object (or any non-list answer): ``r.data``, ``r["field"]``, ``r.df()``."""
 
     def __init__(
@@ -244,3 +258,83 @@ class ObjectResult(_Shown):
     def __repr__(self) -> str:
         ident = self.data.get("id") if isinstance(self.data, Mapping) else None
         return f"<ObjectResult {self.path}{f' {ident}' if ident else ''}>"
+
+
+class ErrorResult(Shown):
+    """A call OnceHub (or the network) refused: the error, shown as a card, never raised.
+
+    ``r.ok`` is False; ``r.error`` is the :class:`~oncehub_nb.OnceHubError`, with
+    ``r.status_code``, ``r.request_id`` and ``r.message`` at hand.
+    """
+
+    ok = False
+
+    def __init__(
+        self,
+        error: OnceHubError,
+        *,
+        method: str,
+        path: str,
+        base_url: str | None = None,
+        key: str | None = None,
+        elapsed: float = 0.0,
+        waited: float = 0.0,
+    ) -> None:
+        self.error = error
+        self.method = method
+        self.path = path
+        self.base_url = base_url
+        self.key = key  # masked, with where it came from
+        self.elapsed = elapsed
+        self.waited = waited
+        self.shown_in_cells = []
+
+    @classmethod
+    def of(cls, client: OnceHub, error: OnceHubError, method: str, path: str) -> ErrorResult:
+        """The failure of ``client``'s last call."""
+        info = client.last_call
+        return cls(
+            error,
+            method=method,
+            path=path,
+            base_url=client.base_url,
+            key=f"{client.key!r} from {client.key.source}"
+            if client.key.source
+            else repr(client.key),
+            elapsed=info.elapsed if info else 0.0,
+            waited=info.waited if info else 0.0,
+        )
+
+    @property
+    def status_code(self) -> int | None:
+        return getattr(self.error, "status_code", None)
+
+    @property
+    def request_id(self) -> str | None:
+        return getattr(self.error, "request_id", None)
+
+    @property
+    def message(self) -> str:
+        return self.error.message
+
+    def _card(self) -> tuple[str, list[tuple[str, str]]]:
+        rows = failure_rows(
+            self.error,
+            key=self.key,
+            base_url=self.base_url,
+            retries=getattr(self.error, "retries", 0),
+            waited=self.waited,
+            elapsed=self.elapsed,
+        )
+        return failure_title(self.error, self.status_code), rows
+
+    def __str__(self) -> str:
+        title, rows = self._card()
+        return text_card(title, False, rows)
+
+    def _repr_html_(self) -> str:
+        title, rows = self._card()
+        return html_card(title, False, rows)
+
+    def __repr__(self) -> str:
+        return f"<ErrorResult {self.method} {self.path}: {self.error.title}>"

@@ -15,14 +15,14 @@ import os
 import ssl
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from oncehub_nb._version import __version__
+from oncehub_nb.constants import ACCOUNT_LIMIT, ADDRESS_LIMIT, MAX_PAGE_SIZE, Limit
 from oncehub_nb.errors import (
-    APIError,
     KeyNotFound,
     OnceHubError,
     RateLimitError,
@@ -37,12 +37,8 @@ from oncehub_nb.http.ratelimit import RateLimiter, WouldWait, shared_limiter
 from oncehub_nb.http.responses import api_error_from_response, readable_body
 from oncehub_nb.http.retry import RetryPolicy, next_wait, retry_after_seconds
 from oncehub_nb.keys import ApiKey, locate_key
-from oncehub_nb.settings import ACCOUNT_LIMIT, ADDRESS_LIMIT, DEFAULTS, Limit, Settings
+from oncehub_nb.settings import DEFAULTS, Settings
 from oncehub_nb.urls import resolve_base_url
-
-if TYPE_CHECKING:
-    from oncehub_nb.explore.result import ListResult
-    from oncehub_nb.validation import ValidationResult
 
 __all__ = ["CallInfo", "OnceHub"]
 
@@ -80,7 +76,7 @@ class OnceHub:
     """An authenticated OnceHub API client (use it as a context manager, or close it).
 
     >>> with OnceHub(key) as client:         # doctest: +SKIP
-    ...     client.test().ok
+    ...     client.get("/test")
     ...     client.get("/users", limit=5)
     """
 
@@ -344,37 +340,16 @@ class OnceHub:
         response = self.request("DELETE", path, params=params or None)
         return self.json_of(response) if response.content else None
 
-    def paginate(self, path: str, **params: Any) -> Iterator[Any]:
-        """Yield every object of a list endpoint, page after page (100 a page unless
-        ``limit`` is given), waiting under OnceHub's rate limits as long as needed."""
-        from oncehub_nb.http.paging import MAX_PAGE_SIZE, Listing
-
-        size = params.pop("limit", None) or MAX_PAGE_SIZE
-        yield from Listing(self, path, params, page_size=int(size))
-
-    def list(self, path: str, *, max: int | None = None, **params: Any) -> ListResult:
-        """Fetch a list endpoint's objects (all of them, or at most ``max``) into a result
-        with tables, ``.df()``, ``.to_csv()`` and ``.more()``."""
-        from oncehub_nb.explore.result import ListResult
-        from oncehub_nb.http.paging import MAX_PAGE_SIZE, Listing
+    def paginate(self, path: str, *, max_items: int | None = None, **params: Any) -> Iterator[Any]:
+        """Yield every object of a list endpoint (or at most ``max_items``), page after page:
+        ``limit`` is the page size (100 unless given). Waits under OnceHub's rate limits as
+        long as needed."""
+        from oncehub_nb.http.paging import Listing
 
         size = params.pop("limit", None) or MAX_PAGE_SIZE
         listing = Listing(self, path, params, page_size=int(size))
-        listing.fetch(max)
-        return ListResult(listing)
-
-    # -- validation --------------------------------------------------------------
-
-    def test(self) -> ValidationResult:
-        """Validate the key with ``GET /test``; failures come back as a result, not raised."""
-        from oncehub_nb.validation import ValidationResult
-
-        started = self.clock.monotonic()
-        try:
-            body = self.get("/test")
-        except (APIError, TransportError) as error:
-            return ValidationResult.failure(self, error, self.clock.monotonic() - started)
-        return ValidationResult.success(self, body, self.clock.monotonic() - started)
+        for page in listing.pages_iter(max_items):
+            yield from page
 
 
 def _label(outcome: int | OnceHubError) -> str:

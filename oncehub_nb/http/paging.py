@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from oncehub_nb.constants import DEFAULT_PAGE_SIZE
 from oncehub_nb.errors import (
     ConnectionFailed,
     RateLimitError,
@@ -21,19 +22,47 @@ from oncehub_nb.errors import (
     TimeoutFailed,
     UnexpectedResponse,
 )
+from oncehub_nb.http.clock import Clock
 
-if TYPE_CHECKING:
-    from oncehub_nb.http.api_client import OnceHub
+__all__ = ["Listing", "PageSource", "Progress"]
 
-__all__ = ["MAX_PAGE_SIZE", "Listing", "Progress"]
-
-MAX_PAGE_SIZE = 100  # OnceHub's largest `limit`, the page size when fetching many
-DEFAULT_PAGE_SIZE = 10  # OnceHub's page size when no `limit` is given
 PAGE_RETRIES = 4  # tries of one page after the client's own retries gave up
 PAGE_BACKOFF = 2.0  # seconds before the first such try, doubling
 
 # Failures worth trying the page again for: the answer may differ next time.
 _TRANSIENT = (RateLimitError, ServerError, ConnectionFailed, TimeoutFailed, UnexpectedResponse)
+
+
+class CallFacts(Protocol):
+    """What a page source tells about its last call."""
+
+    @property
+    def status_code(self) -> int | None: ...
+
+    @property
+    def request_id(self) -> str | None: ...
+
+
+class PageSource(Protocol):
+    """What a :class:`Listing` needs of a client (``OnceHub`` is one)."""
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def last_call(self) -> CallFacts | None: ...
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        on_wait: Callable[[float], None] | None = None,
+    ) -> Any: ...
+
+    def json_of(self, response: Any) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -87,7 +116,7 @@ ProgressHook = Callable[[Progress], None]
 class Listing:
     """One list endpoint's objects, fetched page by page from where it last stopped."""
 
-    client: OnceHub = field(repr=False)
+    client: PageSource = field(repr=False)
     path: str
     params: dict[str, Any] = field(default_factory=dict)
     page_size: int | None = None  # None: the caller's `limit`, else OnceHub's default

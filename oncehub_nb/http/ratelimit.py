@@ -16,8 +16,8 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 
+from oncehub_nb.constants import ACCOUNT_LIMIT, ADDRESS_LIMIT, Limit
 from oncehub_nb.http.clock import SYSTEM_CLOCK, Clock
-from oncehub_nb.settings import ACCOUNT_LIMIT, ADDRESS_LIMIT, Limit
 
 __all__ = ["RateLimiter", "SlidingWindow", "WouldWait", "shared_limiter"]
 

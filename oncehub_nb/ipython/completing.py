@@ -25,11 +25,30 @@ def _matcher(recent_ids: Callable[[str], Sequence[str]] | None) -> Any:
         """``%oncehub`` lines: our completions only; any other text: none."""
         if MAGIC not in context.full_text:
             return SimpleMatcherResult(completions=[], suppress=False)
-        from oncehub_nb.explore.completion import matcher_result
-
-        return matcher_result(context, recent_ids)
+        return _answer(context, recent_ids)
 
     return oncehub_matcher
+
+
+def _answer(context: Any, recent_ids: Callable[[str], Sequence[str]] | None) -> Any:
+    """IPython's answer for one completion request (a ``CompletionContext``): ours only on
+    ``%oncehub`` lines (others suppressed), nothing elsewhere."""
+    from IPython.core.completer import SimpleCompletion, SimpleMatcherResult
+
+    from oncehub_nb.explore.completion import complete
+
+    lines = context.full_text.split("\n")
+    offset = sum(len(line) + 1 for line in lines[: context.cursor_line])
+    offset += context.cursor_position
+    found = complete(context.full_text, offset, recent_ids=recent_ids)
+    if not found.matches:
+        return SimpleMatcherResult(completions=[], suppress=False)
+    return SimpleMatcherResult(
+        completions=[SimpleCompletion(m, type="oncehub") for m in found.matches],
+        matched_fragment=context.full_text[found.start : offset],
+        suppress=True,
+        ordered=True,
+    )
 
 
 def install(shell: Any, recent_ids: Callable[[str], Sequence[str]] | None = None) -> None:

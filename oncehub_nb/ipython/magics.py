@@ -1,6 +1,8 @@
-"""``%oncehub_auth`` and ``%oncehub_test``: their arguments and ``%config`` settings.
+"""The four magics (``%oncehub_auth``, ``%oncehub_test``, ``%oncehub``/``%%oncehub`` and
+``%oncehub_webhooks``): their arguments and ``%config OnceHubMagics`` settings.
 
-What the magics do lives in ``commands.py``, loaded on the first call: ``%load_ext``
+What each does lives in its handler module (``auth.py``, ``call.py``, ``webhooks.py``),
+loaded on the first call and given a :class:`MagicContext`: ``%load_ext``
 imports only IPython's magic machinery, traitlets and ``settings`` (the traits are
 made from it). Expected failures surface as one-line ``UsageError``s or as inline
 results, never as tracebacks.
@@ -12,12 +14,13 @@ import sys
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
-from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class, no_var_expand
 from IPython.core.magic_arguments import argument
 from traitlets import Bool, Float, Int, TraitError, TraitType, Unicode, observe, validate
 
 from oncehub_nb.ipython.arguments import lazy_magic_arguments, parse_arguments
+from oncehub_nb.ipython.context import MagicContext
+from oncehub_nb.ipython.usage import OnceHubUsageError
 from oncehub_nb.settings import Settings, check_setting
 
 if TYPE_CHECKING:
@@ -28,14 +31,6 @@ __all__ = ["OnceHubMagics", "OnceHubUsageError", "load", "unload"]
 
 SETTING_NAMES = tuple(item.name for item in fields(Settings))
 _TRAIT_KINDS: dict[type, type[TraitType]] = {bool: Bool, int: Int, float: Float, str: Unicode}
-
-
-class OnceHubUsageError(UsageError):
-    """An expected problem, shown by IPython as one line without a traceback."""
-
-    def _render_traceback_(self) -> list[str]:
-        # IPython shows only plain UsageError without a traceback; subclasses say so here.
-        return [f"UsageError: {self}"]
 
 
 def _setting(name: str) -> TraitType:
@@ -81,6 +76,10 @@ class OnceHubMagics(Magics):
     def settings(self) -> Settings:
         """The current settings as one value."""
         return Settings(**{name: getattr(self, name) for name in SETTING_NAMES})
+
+    def context(self) -> MagicContext:
+        """What a handler may use: the shell, the session and the settings in force."""
+        return MagicContext(self.shell, self.session, self.settings())
 
     @validate(*SETTING_NAMES)
     def _check_setting(self, proposal: Any) -> Any:
@@ -150,9 +149,9 @@ class OnceHubMagics(Magics):
         notebook, asks with a hidden prompt in a terminal, and fails at once
         where nobody can answer (nbclient, papermill).
         """
-        from oncehub_nb.ipython import commands  # the package loads on first use
+        from oncehub_nb.ipython import auth  # the package loads on first use
 
-        commands.sign_in(self, parse_arguments(self.oncehub_auth, line))
+        auth.sign_in(self.context(), parse_arguments(self.oncehub_auth, line))
 
     # -- %oncehub_test ---------------------------------------------------------------
 
@@ -172,9 +171,9 @@ class OnceHubMagics(Magics):
         ``r = %oncehub_test`` keeps the result: r.ok, r.account, r.status_code,
         r.request_id, r.error. The session is not changed.
         """
-        from oncehub_nb.ipython import commands  # the package loads on first use
+        from oncehub_nb.ipython import auth  # the package loads on first use
 
-        return commands.check(self, parse_arguments(self.oncehub_test, line))
+        return auth.check(self.context(), parse_arguments(self.oncehub_test, line))
 
     # -- %oncehub_webhooks ----------------------------------------------------------------
 
@@ -208,9 +207,9 @@ class OnceHubMagics(Magics):
         with a real account, run a tunnel and give --public-url. ``stop`` deletes the
         subscription and closes the inbox (so do %oncehub_auth --forget and kernel exit).
         """
-        from oncehub_nb.ipython import listening  # the package loads on first use
+        from oncehub_nb.ipython import webhooks  # the package loads on first use
 
-        return listening.run(self, parse_arguments(self.oncehub_webhooks, line))
+        return webhooks.run(self.context(), parse_arguments(self.oncehub_webhooks, line))
 
     # -- %oncehub ------------------------------------------------------------------------
 
@@ -235,7 +234,7 @@ class OnceHubMagics(Magics):
 
         Options:
           --all          follow OnceHub's cursor to the end (100 a page unless limit==N)
-          --max N        at most N objects in all (limit==N stays the page size)
+          --max-items N  at most N objects in all (limit==N stays the page size)
           -o NAME        store the result in the variable NAME (r = %oncehub ... works too)
           --dry-run      print the request instead of sending it (the key hidden)
           --curl         print an equivalent curl command reading $ONCEHUB_API_KEY
@@ -257,9 +256,9 @@ class OnceHubMagics(Magics):
           %oncehub PATCH contacts/CTC-123 city=Lyon
           %oncehub DELETE webhooks/WHK-123
         """
-        from oncehub_nb.ipython import explore  # the package loads on first use
+        from oncehub_nb.ipython import call  # the package loads on first use
 
-        return explore.run(self, line, cell)
+        return call.run(self.context(), line, cell)
 
 
 def _drop_from_configurables(shell: Any) -> None:

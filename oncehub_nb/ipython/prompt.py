@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from oncehub_nb.constants import API_KEY_VAR
 from oncehub_nb.errors import KeyProblem, NoInteractiveInput
 from oncehub_nb.keys import ApiKey
-from oncehub_nb.settings import API_KEY_VAR
 
 __all__ = ["ask_for_key", "can_ask"]
 

@@ -166,8 +166,8 @@ class AuthWidget:
 
     def _remember(self) -> str:
         """Save the session's (just confirmed) key into .env next to the notebook; HTML."""
+        from oncehub_nb.constants import DEFAULT_BASE_URL
         from oncehub_nb.remember import save_key, target
-        from oncehub_nb.settings import DEFAULT_BASE_URL
 
         key, base_url = self.session.key, self.session.base_url
         assert key is not None

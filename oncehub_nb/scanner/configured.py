@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from oncehub_nb.constants import API_KEY_VAR
 from oncehub_nb.errors import InvalidKeyInput
 from oncehub_nb.keys import ApiKey, discover_dotenv
-from oncehub_nb.settings import API_KEY_VAR
 
 from .walk import TEMPLATE_SUFFIXES
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from oncehub_nb.settings import API_KEY_VAR
+from oncehub_nb.constants import API_KEY_VAR
 
 __all__ = [
     "KEY_SHAPE",

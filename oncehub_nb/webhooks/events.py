@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from oncehub_nb.explore.views import _FRAME, _NOTE, _TD, _TH, format_cell
+from oncehub_nb.display.cells import FRAME, NOTE, TD, TH, format_cell
 
 __all__ = ["COLUMNS", "WebhookEvent", "events_html", "events_text"]
 
@@ -97,20 +97,20 @@ def events_html(events: Sequence[WebhookEvent], *, title: str, footer: str, limi
     from html import escape
 
     shown, cut = _latest(events, limit)
-    head = "".join(f'<th style="{_TH}">{escape(c)}</th>' for c in COLUMNS)
+    head = "".join(f'<th style="{TH}">{escape(c)}</th>' for c in COLUMNS)
     rows = []
     for event in shown:
         *cells, check = event.row(reason_width=200)
         tint = _OK if event.verified else _BAD
-        tds = "".join(f'<td style="{_TD}">{escape(v)}</td>' for v in cells)
+        tds = "".join(f'<td style="{TD}">{escape(v)}</td>' for v in cells)
         # the reason may be long: it wraps, so why a delivery was refused is read in full
         wrap = "white-space:normal;min-width:14em"
-        rows.append(f'<tr>{tds}<td style="{_TD};{wrap};{tint}">{escape(check)}</td></tr>')
-    empty = "" if events else f'<div style="{_NOTE}">No deliveries yet.</div>'
+        rows.append(f'<tr>{tds}<td style="{TD};{wrap};{tint}">{escape(check)}</td></tr>')
+    empty = "" if events else f'<div style="{NOTE}">No deliveries yet.</div>'
     notes = " · ".join(part for part in (cut, footer) if part)
-    note = f'<div style="{_NOTE}">{escape(notes)}</div>' if notes else ""
+    note = f'<div style="{NOTE}">{escape(notes)}</div>' if notes else ""
     return (
-        f'<div class="oncehub-result oncehub-webhooks" style="{_FRAME}">'
+        f'<div class="oncehub-result oncehub-webhooks" style="{FRAME}">'
         f'<div style="font-weight:600;margin-bottom:3px">{escape(title)}</div>'
         f'<table style="border-collapse:collapse;margin:0"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>{empty}{note}</div>"

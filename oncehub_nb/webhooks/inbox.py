@@ -23,12 +23,12 @@ from datetime import datetime, timezone
 from types import TracebackType
 from typing import Any
 
+from oncehub_nb.display.live import LiveTable, in_kernel
 from oncehub_nb.errors import ConfigError, MalformedSignatureHeader, WebhookSignatureError
 from oncehub_nb.http.clock import SYSTEM_CLOCK, Clock
 from oncehub_nb.settings import DEFAULTS
 
 from .events import WebhookEvent, events_html, events_text
-from .live import LiveTable, in_kernel
 from .server import Headers, InboxServer
 from .signatures import (
     DEFAULT_TOLERANCE,

@@ -13,9 +13,9 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from oncehub_nb.errors import APIError, RequestProblem, TransportError
+from oncehub_nb.urls import is_loopback
 
 if TYPE_CHECKING:
     from oncehub_nb.http.api_client import OnceHub
@@ -23,12 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Listener", "listen"]
 
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 NAME_PREFIX = "oncehub-nb-inbox"
-
-
-def _is_local(url: str) -> bool:
-    return (urlsplit(url).hostname or "") in LOOPBACK
 
 
 @dataclass
@@ -73,16 +68,16 @@ def listen(
     reach it (a real account without ``public_url``). The inbox learns the secret."""
     from oncehub_nb.webhooks.inbox import WebhookInbox
 
-    if public_url is None and not _is_local(client.base_url):
+    if public_url is None and not is_loopback(client.base_url):
         raise RequestProblem(
             f"OnceHub ({client.base_url}) cannot deliver to this machine's 127.0.0.1.",
-            hint="Run a tunnel to the inbox (an HTTPS URL that forwards to it) and pass "
-            "--public-url https://…; with the sandbox no tunnel is needed.",
+            hint="Run a tunnel to the inbox (an HTTPS URL that forwards to it) and pass its "
+            "address as public_url='https://…'; with the sandbox no tunnel is needed.",
         )
     if public_url is not None and not public_url.startswith(("https://", "http://")):
         raise RequestProblem(
-            f"--public-url must be an http(s) URL, not {public_url!r}.",
-            hint="For example --public-url https://abc.example-tunnel.dev",
+            f"public_url must be an http(s) URL, not {public_url!r}.",
+            hint="For example https://abc.example-tunnel.dev",
         )
     inbox = WebhookInbox(display=display)
     url = public_url or inbox.url

@@ -9,24 +9,23 @@ import re
 import sys
 from typing import TYPE_CHECKING, Any
 
+from oncehub_nb.display.once import display_now
 from oncehub_nb.errors import APIError, NoSessionKey, OnceHubError, RequestProblem, TransportError
 from oncehub_nb.explore.call import ApiCall, Command, expand_path, parse_command
-from oncehub_nb.ipython.commands import NOT_SIGNED_IN
-from oncehub_nb.ipython.display import display_now
-from oncehub_nb.ipython.magics import OnceHubUsageError
+from oncehub_nb.explore.result import ErrorResult
+from oncehub_nb.ipython.usage import NOT_SIGNED_IN, OnceHubUsageError
 
 if TYPE_CHECKING:
-    from oncehub_nb.explore.catalog import Endpoint
     from oncehub_nb.http.api_client import OnceHub
-    from oncehub_nb.ipython.magics import OnceHubMagics
+    from oncehub_nb.ipython.context import MagicContext
 
 __all__ = ["run"]
 
 
-def run(magics: OnceHubMagics, line: str, cell: str | None = None) -> Any:
+def run(ctx: MagicContext, line: str, cell: str | None = None) -> Any:
     """Run one ``%oncehub`` line (and cell); return what the user may keep."""
     try:
-        result = _run(magics, line, cell)
+        result = _run(ctx, line, cell)
     except RequestProblem as problem:
         raise OnceHubUsageError(f"Not sent: {problem}") from None
     except NoSessionKey:
@@ -36,12 +35,7 @@ def run(magics: OnceHubMagics, line: str, cell: str | None = None) -> Any:
     return result
 
 
-def _namespace(magics: OnceHubMagics) -> dict[str, Any]:
-    shell = magics.shell
-    return dict(getattr(shell, "user_ns", {}) or {})
-
-
-def _run(magics: OnceHubMagics, line: str, cell: str | None) -> Any:
+def _run(ctx: MagicContext, line: str, cell: str | None) -> Any:
     from oncehub_nb.explore import catalog
 
     command = parse_command(line)
@@ -49,7 +43,7 @@ def _run(magics: OnceHubMagics, line: str, cell: str | None) -> Any:
         table = catalog.endpoints_table()
         display_now(table)
         return table
-    namespace = _namespace(magics)
+    namespace = ctx.namespace
     path = catalog.normalize_path(expand_path(command.path, namespace))
     endpoint, _ = catalog.find(command.method, path)
     call = ApiCall.build(command, path, namespace, cell)
@@ -58,28 +52,28 @@ def _run(magics: OnceHubMagics, line: str, cell: str | None) -> Any:
         catalog.check_body(endpoint, call.body)
     if command.fetches_many and not endpoint.returns_list:
         raise RequestProblem(
-            f"--all and --max page through lists; {call.method} {endpoint.path} is not one.",
-            hint="Drop --all/--max for a single object.",
+            f"--all and --max-items page through lists; {call.method} {endpoint.path} is not one.",
+            hint="Drop --all/--max-items for a single object.",
         )
     if command.dry_run or command.curl:
-        return _show_call(magics, command, call)
-    client = magics.session.client()
+        return _show_call(ctx, command, call)
+    client = ctx.session.client()
     if endpoint.returns_list and call.method == "GET":
-        result = _list(magics, client, command, call, line)
+        result = _list(ctx, client, command, call, line)
     else:
-        result = _one(magics, client, call)
-    return _deliver(magics, command, result)
+        result = _one(ctx, client, call)
+    return _deliver(ctx, command, result)
 
 
-def _show_call(magics: OnceHubMagics, command: Command, call: ApiCall) -> None:
+def _show_call(ctx: MagicContext, command: Command, call: ApiCall) -> None:
     """Print the call (and/or its curl form); keep it only when -o asks."""
-    call.base_url = magics.session.base_url or _default_base_url()
+    call.base_url = ctx.session.base_url or _default_base_url()
     if command.dry_run:
         print(call.dry_run())
     if command.curl:
-        print(call.curl(magics.var))
+        print(call.curl(ctx.settings.var))
     if command.output:
-        magics.shell.user_ns[command.output] = call
+        ctx.keep(command.output, call)
 
 
 def _default_base_url() -> str:
@@ -88,12 +82,11 @@ def _default_base_url() -> str:
     return resolve_base_url(None, None)
 
 
-def _list(
-    magics: OnceHubMagics, client: OnceHub, command: Command, call: ApiCall, line: str
-) -> Any:
-    from oncehub_nb.explore.progress import progress_for
+def _list(ctx: MagicContext, client: OnceHub, command: Command, call: ApiCall, line: str) -> Any:
+    from oncehub_nb.constants import MAX_PAGE_SIZE
     from oncehub_nb.explore.result import ListResult
-    from oncehub_nb.http.paging import MAX_PAGE_SIZE, Listing
+    from oncehub_nb.http.paging import Listing
+    from oncehub_nb.ipython.progress import progress_for
 
     page_size = None
     if command.fetches_many and "limit" not in call.query:
@@ -102,11 +95,11 @@ def _list(
     label = f"{call.method} {call.path}"
 
     def progress() -> Any:
-        return progress_for(magics.shell, label)
+        return progress_for(ctx.shell, label)
 
     result = ListResult(
         listing,
-        displaylimit=magics.displaylimit,
+        displaylimit=ctx.settings.displaylimit,
         command=_again_for_all(line),
         progress=progress,
     )
@@ -122,19 +115,19 @@ def _list(
     except KeyboardInterrupt:
         result.interrupted = True
         print(
-            f"Interrupted: kept {len(listing.objects):,} objects; .more(all=True) resumes.",
+            f"Interrupted: kept {len(listing.objects):,} objects; .more(to_end=True) resumes.",
             file=sys.stderr,
         )
     except (APIError, TransportError) as error:
         if not listing.objects:
-            return _failure(client, error)
+            return ErrorResult.of(client, error, call.method, call.path)
         result.interrupted = True
         print(
             f"Stopped after {len(listing.objects):,} objects: {error}\n"
-            "What was fetched is kept; .more(all=True) resumes.",
+            "What was fetched is kept; .more(to_end=True) resumes.",
             file=sys.stderr,
         )
-    magics.session.remember_ids(result.ids())
+    ctx.session.remember_ids(result.ids())
     return result
 
 
@@ -143,12 +136,12 @@ def _again_for_all(line: str) -> str:
     (limit==5 --all would page 5 at a time), so it pages 100 at a time."""
     words = [w for w in line.split() if not re.match(r"^(--all|limit(==|=)\d+|-q|--quiet)$", w)]
     cleaned = " ".join(words)
-    cleaned = re.sub(r"\s*--max(=|\s+)\d+", "", cleaned)
+    cleaned = re.sub(r"\s*--max(-items)?(=|\s+)\d+", "", cleaned)
     cleaned = re.sub(r"\s*-o(\s+|=)\w+", "", cleaned)
     return f"%oncehub {cleaned}".strip()
 
 
-def _one(magics: OnceHubMagics, client: OnceHub, call: ApiCall) -> Any:
+def _one(ctx: MagicContext, client: OnceHub, call: ApiCall) -> Any:
     from oncehub_nb.explore.result import ObjectResult
 
     try:
@@ -157,7 +150,7 @@ def _one(magics: OnceHubMagics, client: OnceHub, call: ApiCall) -> Any:
         )
         data = client.json_of(response) if response.content else None
     except (APIError, TransportError) as error:
-        return _failure(client, error)
+        return ErrorResult.of(client, error, call.method, call.path)
     info = client.last_call
     result = ObjectResult(
         data,
@@ -166,32 +159,16 @@ def _one(magics: OnceHubMagics, client: OnceHub, call: ApiCall) -> Any:
         request_id=info.request_id if info else None,
     )
     if isinstance(data, dict) and isinstance(data.get("id"), str):
-        magics.session.remember_ids([data["id"]])
+        ctx.session.remember_ids([data["id"]])
     return result
 
 
-def _failure(client: OnceHub, error: OnceHubError) -> Any:
-    from oncehub_nb.validation import ValidationResult
-
-    info = client.last_call
-    return ValidationResult.failure(client, error, info.elapsed if info else 0.0)
-
-
-def _deliver(magics: OnceHubMagics, command: Command, result: Any) -> Any:
+def _deliver(ctx: MagicContext, command: Command, result: Any) -> Any:
     """Show the result (unless --quiet), store it (-o NAME) and return it."""
     if not command.quiet:
         display_now(result)
     else:
-        cell = getattr(magics.shell, "execution_count", None)
-        if cell is not None:
-            result.shown_in_cells.append(cell)
+        result.mark_shown()  # returned, but not shown in this cell
     if command.output:
-        magics.shell.user_ns[command.output] = result
+        ctx.keep(command.output, result)
     return result
-
-
-def endpoint_for(method: str, path: str) -> Endpoint:
-    """The catalog's endpoint for a call (for callers outside the magic)."""
-    from oncehub_nb.explore import catalog
-
-    return catalog.find(method, catalog.normalize_path(path))[0]

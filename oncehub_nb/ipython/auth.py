@@ -13,17 +13,19 @@ from argparse import Namespace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from oncehub_nb.constants import DEFAULT_BASE_URL
+from oncehub_nb.display.once import display_now
 from oncehub_nb.errors import KeyNotFound, NoInteractiveInput, OnceHubError
-from oncehub_nb.ipython.display import display_now
-from oncehub_nb.ipython.magics import OnceHubUsageError
 from oncehub_nb.ipython.prompt import ask_for_key, can_ask
-from oncehub_nb.keys import ApiKey, KeySearch, locate_key, sandbox_key
-from oncehub_nb.settings import DEFAULT_BASE_URL
+from oncehub_nb.ipython.usage import OnceHubUsageError
+from oncehub_nb.keys import ApiKey, KeySearch, locate_key
+from oncehub_nb.session import sandbox_key
 from oncehub_nb.urls import check_base_url, resolve_base_url
 from oncehub_nb.validation import ValidationResult
+from oncehub_nb.validation import check as check_key
 
 if TYPE_CHECKING:
-    from oncehub_nb.ipython.magics import OnceHubMagics
+    from oncehub_nb.ipython.context import MagicContext
 
 __all__ = ["check", "sign_in"]
 
@@ -43,19 +45,19 @@ NOT_SIGNED_IN = (
 )
 
 
-def sign_in(magics: OnceHubMagics, args: Namespace) -> None:
+def sign_in(ctx: MagicContext, args: Namespace) -> None:
     """``%oncehub_auth``: find the key, make it the session's once OnceHub confirms it."""
-    session = magics.session
+    session = ctx.session
     if args.forget:
         had_key = session.forget()
         print("OnceHub key forgotten." if had_key else "There was no OnceHub key to forget.")
         if args.save is not None:
-            _forget_saved(magics, args)
+            _forget_saved(ctx, args)
         return
     _check_save_options(args)
     _warn_inline_key(args)
     try:
-        key, base_url = _resolve_key(magics, args)
+        key, base_url = _resolve_key(ctx, args)
     except OnceHubError as error:
         raise OnceHubUsageError(str(error)) from None
     if key is None:
@@ -66,7 +68,7 @@ def sign_in(magics: OnceHubMagics, args: Namespace) -> None:
     else:
         display_now(result)
     if args.save is not None and result is not None and result.ok:
-        _save(magics, args, key)
+        _save(ctx, args, key)
 
 
 def _check_save_options(args: Namespace) -> None:
@@ -84,12 +86,12 @@ def _check_save_options(args: Namespace) -> None:
         raise OnceHubUsageError("--save is for your OnceHub key; the sandbox needs none saved.")
 
 
-def _save(magics: OnceHubMagics, args: Namespace, key: ApiKey) -> None:
+def _save(ctx: MagicContext, args: Namespace, key: ApiKey) -> None:
     """Write the confirmed key into .env (or the path given) and say what Git would do."""
     from oncehub_nb.remember import ignore_in_git, save_key, target
 
-    var = args.var or magics.var
-    base_url = magics.session.base_url
+    var = args.var or ctx.settings.var
+    base_url = ctx.session.base_url
     other_server = base_url if base_url and base_url != DEFAULT_BASE_URL else None
     try:
         saved = save_key(key, target(args.save or None), var, other_server)
@@ -111,10 +113,10 @@ def _save(magics: OnceHubMagics, args: Namespace, key: ApiKey) -> None:
         print(f"Note: {note}", file=sys.stderr)
 
 
-def _forget_saved(magics: OnceHubMagics, args: Namespace) -> None:
+def _forget_saved(ctx: MagicContext, args: Namespace) -> None:
     from oncehub_nb.remember import forget_key, target
 
-    var = args.var or magics.var
+    var = args.var or ctx.settings.var
     try:
         path = target(args.save or None)
     except OnceHubError as error:
@@ -125,17 +127,15 @@ def _forget_saved(magics: OnceHubMagics, args: Namespace) -> None:
         print(f"{path} holds no {var}: nothing removed.")
 
 
-def check(magics: OnceHubMagics, args: Namespace) -> ValidationResult:
+def check(ctx: MagicContext, args: Namespace) -> ValidationResult:
     """``%oncehub_test``: validate a key without changing the session; show and return it."""
     _warn_inline_key(args)
     try:
-        result = _run_test(magics, args)
+        result = _run_test(ctx, args)
     except OnceHubError as error:
         raise OnceHubUsageError(str(error)) from None
     if args.quiet:
-        cell = getattr(magics.shell, "execution_count", None)
-        if cell is not None:
-            result.shown_in_cells.append(cell)  # returned, but not shown in this cell
+        result.mark_shown()  # returned, but not shown in this cell
     else:
         display_now(result)
     return result
@@ -146,11 +146,11 @@ def _warn_inline_key(args: Namespace) -> None:
         print(INLINE_KEY_WARNING, file=sys.stderr)
 
 
-def _search(magics: OnceHubMagics, args: Namespace) -> KeySearch:
+def _search(ctx: MagicContext, args: Namespace) -> KeySearch:
     search = locate_key(
         args.key,
-        env_file=args.env_file or magics.env_file or None,
-        var=args.var or magics.var,
+        env_file=args.env_file or ctx.settings.env_file or None,
+        var=args.var or ctx.settings.var,
     )
     for warning in search.warnings:
         print(f"Note: {warning}", file=sys.stderr)
@@ -175,7 +175,7 @@ def _base_url(args: Namespace) -> str | None:
 
 
 def _show_widget(
-    magics: OnceHubMagics, message: str | None = None, base_url: str | None = None
+    ctx: MagicContext, message: str | None = None, base_url: str | None = None
 ) -> None:
     from IPython.display import display
 
@@ -183,24 +183,24 @@ def _show_widget(
 
     if message:
         print(message)
-    display(AuthWidget(session=magics.session, base_url=base_url))
+    display(AuthWidget(session=ctx.session, base_url=base_url))
 
 
-def _resolve_key(magics: OnceHubMagics, args: Namespace) -> tuple[ApiKey | None, str | None]:
+def _resolve_key(ctx: MagicContext, args: Namespace) -> tuple[ApiKey | None, str | None]:
     """The key to use and its base URL; (None, …) when the widget was shown instead."""
-    session, shell = magics.session, magics.shell
+    session, shell = ctx.session, ctx.shell
     base_url = _base_url(args)
     if args.sandbox:
         return sandbox_key(args.key), session.sandbox_url()
     if args.widget:
-        _show_widget(magics, base_url=base_url)
+        _show_widget(ctx, base_url=base_url)
         return None, base_url
-    var = args.var or magics.var
+    var = args.var or ctx.settings.var
     if args.prompt:
         return ask_for_key(shell, var), base_url
-    search = _search(magics, args)
+    search = _search(ctx, args)
     if search.key is not None:
-        explicit = base_url or magics.base_url or None
+        explicit = base_url or ctx.settings.base_url or None
         return search.key, resolve_base_url(explicit, search.dotenv_base_url)
     if args.fallback_sandbox:
         print("No OnceHub key found: using the built-in sandbox (no real account).")
@@ -208,24 +208,24 @@ def _resolve_key(magics: OnceHubMagics, args: Namespace) -> tuple[ApiKey | None,
     in_kernel = getattr(shell, "kernel", None) is not None
     if in_kernel and can_ask(shell):
         tried = "; ".join(search.tried)
-        _show_widget(magics, f"No OnceHub key found ({tried}). Sign in below:", base_url)
+        _show_widget(ctx, f"No OnceHub key found ({tried}). Sign in below:", base_url)
         return None, base_url
     if not can_ask(shell):
         raise NoInteractiveInput(var=var)
     return ask_for_key(shell, var), base_url
 
 
-def _run_test(magics: OnceHubMagics, args: Namespace) -> ValidationResult:
-    session = magics.session
+def _run_test(ctx: MagicContext, args: Namespace) -> ValidationResult:
+    session = ctx.session
     base_url = _base_url(args)
     if args.sandbox:
         return session.check(sandbox_key(args.key), session.sandbox_url())
     if args.key or args.env_file or args.var or base_url:
-        search = _search(magics, args)
+        search = _search(ctx, args)
         if search.key is None:
-            raise KeyNotFound(search.tried + search.warnings, var=args.var or magics.var)
-        explicit = base_url or magics.base_url or None
+            raise KeyNotFound(search.tried + search.warnings, var=args.var or ctx.settings.var)
+        explicit = base_url or ctx.settings.base_url or None
         return session.check(search.key, resolve_base_url(explicit, search.dotenv_base_url))
     if not session.signed_in:
         raise OnceHubUsageError(NOT_SIGNED_IN)
-    return session.client().test()
+    return check_key(session.client())

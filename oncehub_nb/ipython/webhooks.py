@@ -12,11 +12,10 @@ from argparse import Namespace
 from typing import TYPE_CHECKING, Any
 
 from oncehub_nb.errors import NoSessionKey, OnceHubError
-from oncehub_nb.ipython.commands import NOT_SIGNED_IN
-from oncehub_nb.ipython.magics import OnceHubUsageError
+from oncehub_nb.ipython.usage import NOT_SIGNED_IN, OnceHubUsageError
 
 if TYPE_CHECKING:
-    from oncehub_nb.ipython.magics import OnceHubMagics
+    from oncehub_nb.ipython.context import MagicContext
     from oncehub_nb.session import Session
 
 __all__ = ["run"]
@@ -47,9 +46,9 @@ def _stop_at_exit(session: Session) -> None:
         _exit_hooked = True
 
 
-def run(magics: OnceHubMagics, args: Namespace) -> Any:
+def run(ctx: MagicContext, args: Namespace) -> Any:
     """Start, stop or describe the session's listener."""
-    session = magics.session
+    session = ctx.session
     if args.action == "stop":
         listener = session.listener
         if listener is None:
@@ -72,8 +71,15 @@ def run(magics: OnceHubMagics, args: Namespace) -> Any:
         raise OnceHubUsageError(
             f"Already listening ({session.listener.webhook_id}): %oncehub_webhooks stop first."
         )
+    from oncehub_nb.urls import is_loopback
     from oncehub_nb.webhooks.listener import listen
 
+    if args.public_url is None and not is_loopback(client.base_url):
+        raise OnceHubUsageError(
+            f"OnceHub ({client.base_url}) cannot deliver to this machine's 127.0.0.1: run a "
+            "tunnel to the inbox (an HTTPS URL that forwards to it) and pass --public-url "
+            "https://…; with the sandbox no tunnel is needed."
+        )
     try:
         listener = listen(client, events, public_url=args.public_url, name=args.name)
     except OnceHubError as error:
