@@ -12,6 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
+from typing import Any
 
 from oncehub_nb._version import __version__
 from oncehub_nb.errors import ConfigError, KeyProblem
@@ -157,7 +158,7 @@ def _sandbox(args: argparse.Namespace) -> int:
     contacts = args.contacts
     if contacts is None:  # about one contact for every two bookings, at least the default
         contacts = max(Sizes.contacts, args.bookings // 2)
-    limits = {"key_limit": None, "address_limit": None} if args.no_limits else {}
+    limits: dict[str, Any] = {"key_limit": None, "address_limit": None} if args.no_limits else {}
     try:
         serve(port=args.port, seed=args.seed, bookings=args.bookings, contacts=contacts, **limits)
     except OSError as exc:

@@ -253,12 +253,12 @@ def locate_key(
         search.dotenv_path = path
         search.key = _key_from_dotenv(path, var, search, explicit=True)
         return search
-    path = discover_dotenv()
-    if path is None:
+    found = discover_dotenv()
+    if found is None:
         search.tried.append(f"no .env file in {Path.cwd()} or its parent folders")
         return search
-    search.dotenv_path = path
-    search.key = _key_from_dotenv(path, var, search, explicit=False)
+    search.dotenv_path = found
+    search.key = _key_from_dotenv(found, var, search, explicit=False)
     return search
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import socket
 import ssl
 from collections.abc import Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import h11
@@ -57,7 +57,7 @@ def transport_failure(error: httpx.TransportError, url: str, retries: int = 0) -
     """Our error for an httpx transport failure, in words a user can act on."""
     parts = urlsplit(url)
     host = parts.hostname or url
-    facts = {"url": url, "retries": retries}
+    facts: dict[str, Any] = {"url": url, "retries": retries}
     if isinstance(error, httpx.TimeoutException):
         phase = next((p for kind, p in _TIMEOUT_PHASES if isinstance(error, kind)), "waiting for")
         return TimeoutFailed(f"Timed out {phase} {host}.", **facts)

@@ -32,7 +32,8 @@ def _flags(args: tuple[str, ...], kwds: dict[str, Any]) -> str:
 
 
 def _help_text(func: Callable[..., Any], description: str) -> str:
-    specs = [(d.args, d.kwds) for d in reversed(func.decorators) if hasattr(d, "args")]
+    decorators = getattr(func, "decorators", [])
+    specs = [(d.args, d.kwds) for d in reversed(decorators) if hasattr(d, "args")]
     usage = " ".join(
         f"[{_flags(args[-1:], kwds)}]" if args[0].startswith("-") else f"[{args[0]}]"
         for args, kwds in specs
@@ -60,10 +61,11 @@ def lazy_magic_arguments(func: F) -> F:
 
 def parse_arguments(func: Callable[..., Any], line: str) -> Namespace:
     """Parse a magic's argument line, building its parser on the first call."""
-    func = getattr(func, "__func__", func)  # the function, not a bound method
-    parser = getattr(func, "parser", None)
+    target: Any = getattr(func, "__func__", func)  # the function, not a bound method
+    parser = getattr(target, "parser", None)
     if parser is None:
-        help_text = func.__doc__
-        parser = func.parser = construct_parser(func)  # type: ignore[attr-defined]
-        func.__doc__ = help_text  # construct_parser rewrites it
-    return parser.parse_argstring(line)
+        help_text = target.__doc__
+        parser = target.parser = construct_parser(target)
+        target.__doc__ = help_text  # construct_parser rewrites it
+    parsed: Namespace = parser.parse_argstring(line)
+    return parsed

@@ -15,16 +15,17 @@ __all__ = ["MATCHER_ID", "install", "uninstall"]
 
 MATCHER_ID = "oncehub_nb.completion"
 MAGIC = "%oncehub"
+_NOT_OURS: dict[str, Any] = {"completions": [], "suppress": False}  # let other matchers answer
 
 
 def _matcher(recent_ids: Callable[[str], Sequence[str]] | None) -> Any:
-    from IPython.core.completer import SimpleMatcherResult, context_matcher
+    from IPython.core.completer import context_matcher
 
     @context_matcher(identifier=MATCHER_ID)
     def oncehub_matcher(context: Any) -> Any:
         """``%oncehub`` lines: our completions only; any other text: none."""
         if MAGIC not in context.full_text:
-            return SimpleMatcherResult(completions=[], suppress=False)
+            return _NOT_OURS
         return _answer(context, recent_ids)
 
     return oncehub_matcher
@@ -33,7 +34,7 @@ def _matcher(recent_ids: Callable[[str], Sequence[str]] | None) -> Any:
 def _answer(context: Any, recent_ids: Callable[[str], Sequence[str]] | None) -> Any:
     """IPython's answer for one completion request (a ``CompletionContext``): ours only on
     ``%oncehub`` lines (others suppressed), nothing elsewhere."""
-    from IPython.core.completer import SimpleCompletion, SimpleMatcherResult
+    from IPython.core.completer import SimpleCompletion
 
     from oncehub_nb.explore.completion import complete
 
@@ -42,13 +43,14 @@ def _answer(context: Any, recent_ids: Callable[[str], Sequence[str]] | None) -> 
     offset += context.cursor_position
     found = complete(context.full_text, offset, recent_ids=recent_ids)
     if not found.matches:
-        return SimpleMatcherResult(completions=[], suppress=False)
-    return SimpleMatcherResult(
-        completions=[SimpleCompletion(m, type="oncehub") for m in found.matches],
-        matched_fragment=context.full_text[found.start : offset],
-        suppress=True,
-        ordered=True,
-    )
+        return _NOT_OURS
+    # A SimpleMatcherResult (a TypedDict whose stubs mark optional keys required).
+    return {
+        "completions": [SimpleCompletion(m, type="oncehub") for m in found.matches],
+        "matched_fragment": context.full_text[found.start : offset],
+        "suppress": True,
+        "ordered": True,
+    }
 
 
 def install(shell: Any, recent_ids: Callable[[str], Sequence[str]] | None = None) -> None:

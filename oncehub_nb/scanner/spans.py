@@ -45,7 +45,7 @@ def members(text: str, start: int) -> list[tuple[str, int, int, int]]:
         return found
     while True:
         _expect(text, at, '"')
-        name, after = json.decoder.scanstring(text, at + 1)
+        name, after = json.decoder.scanstring(text, at + 1)  # type: ignore[attr-defined]
         colon = skip(text, after)
         _expect(text, colon, ":")
         value = skip(text, colon + 1)
