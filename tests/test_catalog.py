@@ -9,17 +9,17 @@ import pytest
 from reference import spec
 
 from oncehub_nb.errors import RequestProblem
-from oncehub_nb.explore.catalog import (
-    CATALOG,
-    Endpoint,
+from oncehub_nb.explore.catalog import CATALOG
+from oncehub_nb.explore.checks import (
     check_body,
     check_query,
-    endpoints_table,
     find,
     id_prefix,
     normalize_path,
     paths_for,
 )
+from oncehub_nb.explore.endpoints import Endpoint
+from oncehub_nb.explore.views import endpoints_table
 
 # --- reading the reference file --------------------------------------------------------
 

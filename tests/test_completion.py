@@ -11,7 +11,8 @@ from IPython.core.completer import provisionalcompleter
 from IPython.core.interactiveshell import InteractiveShell
 from traitlets.config import Config
 
-from oncehub_nb.explore.catalog import CATALOG, WEBHOOK_EVENTS, find
+from oncehub_nb.explore.catalog import CATALOG, WEBHOOK_EVENTS
+from oncehub_nb.explore.checks import find
 from oncehub_nb.explore.completion import OPTIONS, Completions, complete
 from oncehub_nb.ipython.completing import MATCHER_ID, install, uninstall
 
@@ -269,7 +270,7 @@ def test_a_failing_lookup_does_not_break_completion() -> None:
 
 def test_importing_is_cheap() -> None:
     code = (
-        "import sys, oncehub_nb.explore.completion, oncehub_nb.explore.catalog;"
+        "import sys, oncehub_nb.explore.completion, oncehub_nb.explore.checks;"
         "heavy = [m for m in ('httpx', 'IPython') if m in sys.modules];"
         "assert not heavy, heavy"
     )

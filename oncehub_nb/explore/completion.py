@@ -17,14 +17,15 @@ from oncehub_nb.constants import METHODS
 from oncehub_nb.errors import RequestProblem
 
 if TYPE_CHECKING:
-    from oncehub_nb.explore.catalog import Endpoint
+    from oncehub_nb.explore.endpoints import Endpoint
 
 
-# The catalog loads at the first completion, not with the extension (%load_ext stays cheap).
-def _catalog() -> Any:
-    from oncehub_nb.explore import catalog
+# The catalog and its checks load at the first completion, not with the extension
+# (%load_ext stays cheap).
+def _checks() -> Any:
+    from oncehub_nb.explore import checks
 
-    return catalog
+    return checks
 
 
 __all__ = [
@@ -183,7 +184,7 @@ def _matches(before: list[str], prefix: str, recent_ids: RecentIds | None) -> li
             found = [m for m in METHODS if m.startswith(prefix.upper())]
         return found + _path_matches(prefix, method or "GET", recent_ids)
     try:
-        endpoint, _ = _catalog().find(method or "GET", path)
+        endpoint, _ = _checks().find(method or "GET", path)
     except RequestProblem:
         return []
     return _item_matches(endpoint, prefix, items, recent_ids)
@@ -197,7 +198,7 @@ def _path_matches(prefix: str, method: str, recent_ids: RecentIds | None) -> lis
     typed = prefix[len(lead) :].split("/")
     done, partial = typed[:-1], typed[-1]
     found: dict[str, None] = {}
-    for template in _catalog().paths_for(method):
+    for template in _checks().paths_for(method):
         segs = [s for s in template.split("/") if s]
         if len(segs) <= len(done):
             continue
@@ -207,7 +208,7 @@ def _path_matches(prefix: str, method: str, recent_ids: RecentIds | None) -> lis
         if step.startswith("{"):
             if partial.startswith(("$", "{")):
                 continue  # a variable of the notebook: nothing to add
-            for rid in _recent(recent_ids, [_catalog().id_prefix(template)]):
+            for rid in _recent(recent_ids, [_checks().id_prefix(template)]):
                 if rid.startswith(partial):
                     found.setdefault(lead + "/".join([*done, rid]), None)
         elif step.startswith(partial):
@@ -225,7 +226,7 @@ def _path_matches(prefix: str, method: str, recent_ids: RecentIds | None) -> lis
 def _has_endpoint(method: str, segments: list[str]) -> bool:
     """Whether ``/a/b`` (segments) itself is a path ``method`` can call."""
     wanted = list(segments)
-    for template in _catalog().paths_for(method):
+    for template in _checks().paths_for(method):
         segs = [s for s in template.split("/") if s]
         if len(segs) == len(wanted) and all(
             t == w or (t.startswith("{") and w) for t, w in zip(segs, wanted, strict=True)
@@ -284,7 +285,7 @@ def _query_values(ep: Endpoint, name: str, value: str, recent_ids: RecentIds | N
     if p.choices:
         candidates = list(p.choices)
     elif name in ("after", "before"):
-        candidates = _recent(recent_ids, [_catalog().id_prefix(ep.path)])
+        candidates = _recent(recent_ids, [_checks().id_prefix(ep.path)])
     else:
         candidates = _recent(recent_ids, PARAM_ID_KINDS.get(name, ()))
     bare = value.lstrip("\"'")

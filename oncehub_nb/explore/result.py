@@ -298,9 +298,7 @@ class ErrorResult(Shown):
             method=method,
             path=path,
             base_url=client.base_url,
-            key=f"{client.key!r} from {client.key.source}"
-            if client.key.source
-            else repr(client.key),
+            key=client.key.described,
             elapsed=info.elapsed if info else 0.0,
             waited=info.waited if info else 0.0,
         )

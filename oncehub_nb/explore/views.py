@@ -11,7 +11,9 @@ objects were fetched.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+import textwrap
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from oncehub_nb.display.cells import (
@@ -27,12 +29,16 @@ from oncehub_nb.display.cells import (
     summarize,
     summarize_list,
 )
+from oncehub_nb.explore.catalog import CATALOG
+from oncehub_nb.explore.endpoints import Endpoint
 from oncehub_nb.explore.resources import by_kind, by_prefix, for_path
 from oncehub_nb.settings import DEFAULTS
 
 __all__ = [
+    "EndpointTable",
     "cell",
     "columns_for",
+    "endpoints_table",
     "list_html",
     "list_text",
     "object_html",
@@ -156,7 +162,7 @@ def list_html(
     footer: str = "",
 ) -> str:
     """An HTML table of at most ``limit`` objects, then ``footer`` (escaped)."""
-    from html import escape  # html.entities is large; only HTML views need it
+    from html import escape  # html.entities is large: HTML views only
 
     kind, columns, rows = _table(objects, kind, limit)
     head = "".join(f'<th style="{TH}">{escape(c)}</th>' for c in columns)
@@ -258,7 +264,7 @@ def object_text(obj: Mapping[str, Any], *, kind: str | None = None) -> str:
 
 def object_html(obj: Mapping[str, Any], *, kind: str | None = None) -> str:
     """An HTML card: a title, then a two-column table of fields (nested ones indented)."""
-    from html import escape
+    from html import escape  # html.entities is large: HTML views only
 
     body = "".join(
         "<tr>"
@@ -273,4 +279,97 @@ def object_html(obj: Mapping[str, Any], *, kind: str | None = None) -> str:
         f'<div class="oncehub-result oncehub-object" style="{FRAME}">'
         f'<div style="font-weight:600;margin-bottom:3px">{escape(_title(obj, kind))}</div>'
         f'<table style="border-collapse:collapse;margin:0">{body}</table></div>'
+    )
+
+
+# -- the table for %oncehub --endpoints ---------------------------------------------------
+
+_HEADS = ("Method", "Path", "Summary", "Query parameters", "Body fields (* required)")
+
+
+@dataclass(frozen=True)
+class EndpointTable:
+    """What can be called, as text (terminals) and HTML (notebooks).
+
+    Each row: method, path, summary, query parameters, body fields.
+    ``text, html = endpoints_table()`` works too.
+    """
+
+    rows: tuple[tuple[str, str, str, str, str], ...]
+
+    @property
+    def text(self) -> str:
+        """Aligned columns; the query and body columns shown when a row has any."""
+        lines = []
+        for row in self.rows:
+            method, path, summary, query, body = row
+            lines.append(f"{method:<6} {path:<40} {summary}")
+            for label, names in (("query", query), ("body", body)):
+                if names:
+                    pad = " " * 48
+                    lines.append(
+                        textwrap.fill(
+                            f"{label}: {names}",
+                            width=120,
+                            initial_indent=pad,
+                            subsequent_indent=pad + "  ",
+                            break_on_hyphens=False,
+                        )
+                    )
+        return "\n".join(lines)
+
+    @property
+    def html(self) -> str:
+        """An HTML table, every cell escaped."""
+        from html import escape  # html.entities is large: HTML views only
+
+        head = "".join(f"<th style='text-align:left'>{escape(h)}</th>" for h in _HEADS)
+        rows = []
+        for row in self.rows:
+            cells = [f"<code>{escape(c)}</code>" for c in row[:2]]
+            cells += [escape(c) for c in row[2:]]
+            rows.append("".join(f"<td style='text-align:left'>{c}</td>" for c in cells))
+        body = "".join(f"<tr>{r}</tr>" for r in rows)
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __iter__(self) -> Iterator[str]:
+        return iter((self.text, self.html))
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.text)
+
+
+def _query_summary(ep: Endpoint) -> str:
+    parts = []
+    for name in ep.query_names:
+        p = ep.param(name, "query")
+        if name == "expand":
+            parts.append(f"expand ({', '.join(ep.expand)})")
+        elif p is not None and p.choices:
+            parts.append(f"{name} ({'|'.join(p.choices)})")
+        else:
+            parts.append(name)
+    return ", ".join(parts)
+
+
+def _body_summary(ep: Endpoint) -> str:
+    return ", ".join(p.name + ("*" if p.required else "") for p in ep.body_params)
+
+
+def endpoints_table(method: str | None = None) -> EndpointTable:
+    """Every endpoint (or those taking ``method``): method, path, summary, query parameters
+    and body fields."""
+    wanted = method.upper() if method else None
+    return EndpointTable(
+        tuple(
+            (ep.method, ep.path, ep.summary, _query_summary(ep), _body_summary(ep))
+            for ep in CATALOG
+            if wanted is None or ep.method == wanted
+        )
     )

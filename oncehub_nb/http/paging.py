@@ -124,7 +124,6 @@ class Listing:
     pages: int = 0
     has_more: bool = True
     waited: float = 0.0
-    last_response: Any = field(default=None, repr=False)  # the last page's JSON
     status_code: int | None = None
     request_id: str | None = None
 
@@ -231,7 +230,6 @@ class Listing:
         info = self.client.last_call
         self.status_code = info.status_code if info else None
         self.request_id = info.request_id if info else None
-        self.last_response = page
         self.pages += 1
         self.objects.extend(kept)
         last = kept[-1] if kept else None

@@ -36,20 +36,21 @@ def run(ctx: MagicContext, line: str, cell: str | None = None) -> Any:
 
 
 def _run(ctx: MagicContext, line: str, cell: str | None) -> Any:
-    from oncehub_nb.explore import catalog
+    from oncehub_nb.explore import checks
+    from oncehub_nb.explore.views import endpoints_table
 
     command = parse_command(line)
     if command.endpoints:
-        table = catalog.endpoints_table()
+        table = endpoints_table()
         display_now(table)
         return table
     namespace = ctx.namespace
-    path = catalog.normalize_path(expand_path(command.path, namespace))
-    endpoint, _ = catalog.find(command.method, path)
+    path = checks.normalize_path(expand_path(command.path, namespace))
+    endpoint, _ = checks.find(command.method, path)
     call = ApiCall.build(command, path, namespace, cell)
-    catalog.check_query(endpoint, call.query)
+    checks.check_query(endpoint, call.query)
     if call.method in ("POST", "PATCH"):
-        catalog.check_body(endpoint, call.body)
+        checks.check_body(endpoint, call.body)
     if command.fetches_many and not endpoint.returns_list:
         raise RequestProblem(
             f"--all and --max-items page through lists; {call.method} {endpoint.path} is not one.",

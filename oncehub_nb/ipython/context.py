@@ -32,7 +32,3 @@ class MagicContext:
     def keep(self, name: str, value: Any) -> None:
         """Store ``value`` in the user's variable ``name`` (``-o NAME``)."""
         self.shell.user_ns[name] = value
-
-    @property
-    def cell_number(self) -> int | None:
-        return getattr(self.shell, "execution_count", None)
