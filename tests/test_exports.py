@@ -10,6 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pytest brings tomli on 3.10
+    import tomli as tomllib
+
 import oncehub_nb
 from oncehub_nb import errors
 
@@ -52,10 +57,41 @@ def test_every_error_class_in_the_tree_is_exported():
     assert oncehub_nb.PaymentRequired is errors.PaymentRequired
 
 
-def test_the_tree_in_the_errors_docstring_names_every_class():
-    drawn = set(re.findall(r"[├└]── (\w+)", errors.__doc__ or ""))
-    drawn.add("OnceHubError")
-    assert drawn == {cls.__name__ for cls in error_classes()}
+def drawn_tree(text: str) -> dict[str, str]:
+    """Each class drawn in a ``├──``/``└──`` tree, mapped to the class drawn as its parent."""
+    parents: dict[str, str] = {}
+    stack: list[str] = []  # the names on the path from the root, by depth
+    origin = 0  # the column the root is drawn at
+    for line in text.splitlines():
+        if line.strip() == "OnceHubError":
+            stack, origin = ["OnceHubError"], line.index("O")
+            continue
+        branch = re.search(r"[├└]── (\w+)", line)
+        if branch and stack:
+            depth = (branch.start() - origin) // 4 + 1
+            stack = stack[:depth]
+            parents[branch.group(1)] = stack[-1]
+            stack.append(branch.group(1))
+    return parents
+
+
+def class_tree() -> dict[str, str]:
+    """Each error class mapped to its parent in the OnceHubError family."""
+    return {
+        cls.__name__: next(b for b in cls.__bases__ if issubclass(b, errors.OnceHubError)).__name__
+        for cls in error_classes()
+        if cls is not errors.OnceHubError
+    }
+
+
+def test_the_tree_in_the_errors_docstring_is_the_class_tree():
+    assert drawn_tree(errors.__doc__ or "") == class_tree()
+
+
+def test_the_tree_in_the_readme_is_the_class_tree():
+    text = README.read_text(encoding="utf-8")
+    block = text[text.index("\nOnceHubError\n") : text.index("```", text.index("\nOnceHubError\n"))]
+    assert drawn_tree(block) == class_tree()
 
 
 def test_public_functions_stay_callable_after_every_submodule_is_imported():
@@ -100,3 +136,38 @@ def test_public_callables_have_docstrings_and_annotations():
             assert signature.return_annotation is not inspect.Signature.empty, name
         elif inspect.isclass(value):
             assert value.__doc__, name
+
+
+def readme_layers() -> list[str]:
+    """The layers drawn in the README's package diagram, top to bottom (``a | b`` joined)."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index("```\n", text.index("The package, by layer")) + 4
+    block = text[start : text.index("```", start)]
+    layers = []
+    for line in block.splitlines():
+        if line and not line.startswith(" "):
+            names = line.split("  ")[0].split(" | ")
+            layers.append(
+                " | ".join(n.strip().removesuffix("/").removesuffix(".py") for n in names)
+            )
+    return layers
+
+
+def contract_layers() -> list[str]:
+    config = tomllib.loads((ROOT.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    return next(c["layers"] for c in contracts if c["type"] == "layers")
+
+
+def test_the_readme_diagram_is_the_import_contract():
+    assert readme_layers() == contract_layers()
+
+
+def test_every_package_module_is_in_a_layer():
+    config = tomllib.loads((ROOT.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    contract = next(c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers")
+    placed = {n.strip() for layer in contract["layers"] for n in layer.split("|")}
+    placed |= set(contract["exhaustive_ignores"])
+    children = {name.split(".")[1] for name in all_submodules()}
+    children |= {"__main__"}
+    assert children - placed == set(), "a module of the package is in no layer"
