@@ -84,6 +84,9 @@ from .errors import (
 from .errors import (
     WebhookSignatureError as WebhookSignatureError,
 )
+from .explore.result import ErrorResult as ErrorResult
+from .explore.result import ListResult as ListResult
+from .explore.result import ObjectResult as ObjectResult
 from .http.api_client import OnceHub as OnceHub
 from .http.auth import APIKeyAuth as APIKeyAuth
 from .ipython import load_ipython_extension as load_ipython_extension
