@@ -10,10 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["Shown", "display_now"]
+__all__ = ["Shown", "TextView", "display_now"]
 
 
-class Shown:
+class TextView:
+    """Shown by terminal IPython as ``str(self)`` (notebooks use ``_repr_html_`` when given)."""
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
+
+class Shown(TextView):
     """A result with a text and an HTML view that IPython shows at most once per cell.
 
     Subclasses give ``__str__`` and ``_repr_html_`` and set ``shown_in_cells = []``.
@@ -23,9 +30,6 @@ class Shown:
 
     def _repr_html_(self) -> str:  # pragma: no cover - every subclass overrides it
         raise NotImplementedError
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(str(self))
 
     def _ipython_display_(self) -> None:
         """IPython's display hook: skip when a magic already showed this in this cell."""

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from oncehub_nb.constants import API_KEY_VAR, METHODS
+from oncehub_nb.display.once import TextView
 from oncehub_nb.errors import RequestProblem
 from oncehub_nb.explore.items import Item, expand_names, json_error, parse_item, split_items
 
@@ -112,7 +113,7 @@ def parse_command(line: str) -> Command:
 
 
 @dataclass
-class ApiCall:
+class ApiCall(TextView):
     """One request, ready to send: nothing here holds the key."""
 
     method: str
@@ -178,9 +179,6 @@ class ApiCall:
 
     def __str__(self) -> str:
         return self.dry_run()
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(str(self))
 
 
 def expand_path(path: str, namespace: Mapping[str, Any] | None) -> str:

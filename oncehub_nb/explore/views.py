@@ -29,6 +29,7 @@ from oncehub_nb.display.cells import (
     summarize,
     summarize_list,
 )
+from oncehub_nb.display.once import TextView
 from oncehub_nb.explore.catalog import CATALOG
 from oncehub_nb.explore.endpoints import Endpoint
 from oncehub_nb.explore.resources import by_kind, by_prefix, for_path
@@ -288,7 +289,7 @@ _HEADS = ("Method", "Path", "Summary", "Query parameters", "Body fields (* requi
 
 
 @dataclass(frozen=True)
-class EndpointTable:
+class EndpointTable(TextView):
     """What can be called, as text (terminals) and HTML (notebooks).
 
     Each row: method, path, summary, query parameters, body fields.
@@ -340,9 +341,6 @@ class EndpointTable:
 
     def _repr_html_(self) -> str:
         return self.html
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(self.text)
 
 
 def _query_summary(ep: Endpoint) -> str:

@@ -24,6 +24,7 @@ from types import TracebackType
 from typing import Any
 
 from oncehub_nb.display.live import LiveTable, in_kernel
+from oncehub_nb.display.once import TextView
 from oncehub_nb.errors import ConfigError, MalformedSignatureHeader, WebhookSignatureError
 from oncehub_nb.http.clock import SYSTEM_CLOCK, Clock
 from oncehub_nb.settings import DEFAULTS
@@ -63,7 +64,7 @@ def _signature_header(pairs: Headers) -> str | None:
     return values[0] if values else None
 
 
-class WebhookInbox:
+class WebhookInbox(TextView):
     """Receive webhook deliveries on this machine, verify them, keep and show them.
 
     ``secret``: the subscription's signing secret (str or SigningSecret), or several, or
@@ -324,9 +325,6 @@ class WebhookInbox:
         events = self.events
         title, footer = self._title_and_footer(events)
         return events_html(events, title=title, footer=footer, limit=DEFAULTS.displaylimit)
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(str(self))
 
     def _bundle(self) -> dict[str, str]:
         return {"text/plain": str(self), "text/html": self._repr_html_()}
