@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import atexit
 import re
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -20,6 +22,7 @@ from oncehub_nb.sandbox import (
     RateLimit,
     RecordedRequest,
     Sandbox,
+    resources,
     serve,
 )
 from oncehub_nb.sandbox.limits import SlidingWindows
@@ -564,3 +567,63 @@ def test_serve_prints_and_stops_on_event() -> None:
     assert lines[-1] == "sandbox stopped"
     with pytest.raises(httpx.ConnectError):
         PLAIN.get(base_url + "/test", headers={"API-Key": DEMO_KEY})
+
+
+# -- the sandbox's layout ----------------------------------------------------------------------
+
+RESOURCES_PACKAGE = resources.__name__  # "oncehub_nb.sandbox.resources"
+RESOURCE_MODULES = sorted(
+    p for p in Path(resources.__file__).parent.glob("*.py") if p.name != "__init__.py"
+)
+
+
+def imported_modules(source: str, module: str) -> list[str]:
+    """The absolute names of what ``source`` (module ``module``) imports, and imports from."""
+    package = module.rsplit(".", 1)[0].split(".")
+    names = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            full = ".".join([*base, *([node.module] if node.module else [])])
+            names.append(full)  # and each name, which may be a module ("from . import users")
+            names += [f"{full}.{alias.name}" for alias in node.names]
+    return names
+
+
+def sibling_imports(source: str, module: str) -> list[str]:
+    """What ``source`` imports from the resources package: its siblings or the package."""
+    return [
+        name
+        for name in imported_modules(source, module)
+        if name == RESOURCES_PACKAGE or name.startswith(RESOURCES_PACKAGE + ".")
+    ]
+
+
+def test_sibling_import_finder_sees_every_spelling() -> None:
+    module = f"{RESOURCES_PACKAGE}.contacts"
+    for source in (
+        "from .users import fresh_id",
+        "from . import users",
+        "from .. import resources",
+        "from ..resources.users import fresh_id",
+        "import oncehub_nb.sandbox.resources.users",
+        "from oncehub_nb.sandbox.resources import users",
+        "def later():\n    from .users import fresh_id",
+    ):
+        assert sibling_imports(source, module), source
+    core = "from ..store import Table\nfrom ..checks import Email\nimport hashlib"
+    assert sibling_imports(core, module) == []
+
+
+@pytest.mark.parametrize("path", RESOURCE_MODULES, ids=lambda p: p.stem)
+def test_resource_modules_import_the_core_never_each_other(path: Path) -> None:
+    """Shared code lives in the sandbox's core modules, so each resource stands alone."""
+    module = f"{RESOURCES_PACKAGE}.{path.stem}"
+    assert sibling_imports(path.read_text(encoding="utf-8"), module) == []
+
+
+def test_every_resource_module_is_checked_for_sibling_imports() -> None:
+    assert {p.stem for p in RESOURCE_MODULES} >= {"bookings", "contacts", "users", "webhooks"}
+    assert len(RESOURCE_MODULES) == len(resources.SEEDERS) + 1  # and account_check

@@ -1,9 +1,10 @@
 """Checking query parameters and JSON bodies against their documented types.
 
 Each documented parameter or body field is declared once with a kind (``Text``,
-``Integer``, ``Boolean``, ``Timestamp``, ``ListOf``, ``Record``); ``check`` turns a
-raw value into a Python one or raises :class:`Invalid`, which the router answers
-with OnceHub's 400 ``invalid_request_error`` naming the ``param``.
+``Integer``, ``Boolean``, ``Timestamp``, ``Email``, ``ListOf``, ``Record``); ``check``
+turns a raw value into a Python one or raises :class:`Invalid`, which the router
+answers with OnceHub's 400 ``invalid_request_error`` naming the ``param``. The value
+tests that several resources share (``is_timezone``, ``is_web_url``) live here too.
 """
 
 from __future__ import annotations
@@ -12,10 +13,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import available_timezones
 
 __all__ = [
     "Boolean",
+    "Email",
     "Field",
     "Integer",
     "Invalid",
@@ -26,10 +31,13 @@ __all__ = [
     "Timestamp",
     "check_body",
     "check_query",
+    "is_timezone",
+    "is_web_url",
     "parse_time",
 ]
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ZONE_SHAPE = re.compile(r"^(UTC|[A-Z][A-Za-z_]+(/[A-Za-z0-9_+-]+)+)$")
 
 
 class Invalid(Exception):
@@ -53,6 +61,31 @@ def parse_time(text: str) -> datetime | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc)
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def is_timezone(name: str) -> bool:
+    """Whether ``name`` is an IANA time zone (e.g. ``America/New_York``).
+
+    Without a time zone database (no system one, no ``tzdata``) the shape decides.
+    """
+    zones = _zones()
+    return name in zones if zones else bool(ZONE_SHAPE.match(name))
+
+
+def is_web_url(text: str) -> bool:
+    """Whether ``text`` is an absolute http(s) URL with a host."""
+    if len(text) > 2048 or any(c.isspace() for c in text):
+        return False
+    try:
+        parts = urlsplit(text)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
 
 
 class Kind:
@@ -86,6 +119,20 @@ class Text(Kind):
             raise Invalid(f"Invalid email address: {value!r}.", param)
         if self.max_length is not None and len(value) > self.max_length:
             raise Invalid(f"Invalid {param}: at most {self.max_length} characters.", param)
+        return value
+
+
+@dataclass(frozen=True)
+class Email(Kind):
+    """An e-mail address; anything else is ``Invalid email format: '<value>'``."""
+
+    name = "string"
+
+    def accept(self, value: Any, param: str) -> str:
+        if not isinstance(value, str):
+            raise Invalid(f"Invalid string: {param} must be a string.", param)
+        if len(value) > 254 or not EMAIL.match(value):
+            raise Invalid(f"Invalid email format: '{value}'", param)
         return value
 
 
@@ -171,29 +218,55 @@ class ListOf(Kind):
 
 @dataclass(frozen=True)
 class Field:
-    """One body field: its kind, whether it must be there, whether null is allowed."""
+    """One body field: its kind, whether it must be there, whether null is allowed.
+
+    ``nullable`` is for optional fields: a required field is never null.
+    """
 
     kind: Kind
     required: bool = False
     nullable: bool = True
 
 
+def _member(param: str, name: str) -> str:
+    """How a field of the object ``param`` is named in errors: ``name`` or ``param.name``."""
+    return name if param == "body" else f"{param}.{name}"
+
+
 @dataclass(frozen=True)
 class Record(Kind):
-    """A JSON object with declared fields; undeclared fields are ignored, as OnceHub does."""
+    """A JSON object with declared fields, checked one by one in declared order.
+
+    A required field that is absent gets ``missing``; null, where a field is required
+    or not ``nullable``, gets ``Invalid null``. Undeclared fields are ignored, as
+    OnceHub does for most bodies, and so are ``read_only`` ones.
+
+    A ``strict`` record (OnceHub's ``/users`` and ``/contacts`` bodies) first checks
+    the object's shape, before any value: each field in the order given, a ``refused``
+    one getting its own message and an undeclared one ``unknown`` (``read_only``
+    ones are accepted and dropped); then each required field, which gets ``missing``
+    when absent, null or empty (``""``). Every error names its field as ``param``.
+    """
 
     fields: Mapping[str, Field] = field(default_factory=dict)
+    strict: bool = False
+    unknown: str = "Unsupported fields"
+    missing: str = "Missing required param: {name}."
+    read_only: tuple[str, ...] = ()
+    refused: Mapping[str, str] = field(default_factory=dict)
     name = "object"
 
     def accept(self, value: Any, param: str) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise Invalid(f"Invalid object: {param} must be a JSON object.", param)
+        if self.strict:
+            self._check_shape(value, param)
         checked: dict[str, Any] = {}
         for name, spec in self.fields.items():
-            where = name if param == "body" else f"{param}.{name}"
+            where = _member(param, name)
             if name not in value:
                 if spec.required:
-                    raise Invalid(f"Missing required param: {where}.", where)
+                    raise Invalid(self.missing.format(name=where), where)
                 continue
             item = value[name]
             if item is None:
@@ -203,6 +276,17 @@ class Record(Kind):
             else:
                 checked[name] = spec.kind.accept(item, where)
         return checked
+
+    def _check_shape(self, value: dict[str, Any], param: str) -> None:
+        for name in value:
+            if name in self.refused:
+                raise Invalid(self.refused[name], _member(param, name))
+            if name not in self.fields and name not in self.read_only:
+                raise Invalid(self.unknown, _member(param, name))
+        for name, spec in self.fields.items():
+            if spec.required and (value.get(name) is None or value.get(name) == ""):
+                where = _member(param, name)
+                raise Invalid(self.missing.format(name=where), where)
 
 
 def check_query(raw: Mapping[str, str], declared: Mapping[str, Kind]) -> dict[str, Any]:

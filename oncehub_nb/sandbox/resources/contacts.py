@@ -31,13 +31,24 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from ..checks import Boolean, Field, Integer, Invalid, Kind, ListOf, Record, Text, parse_time
+from ..checks import (
+    Boolean,
+    Email,
+    Field,
+    Integer,
+    Invalid,
+    Kind,
+    ListOf,
+    Record,
+    Text,
+    is_timezone,
+    parse_time,
+)
 from ..data import COMPANIES, FIRST_NAMES, JOB_TITLES, LAST_NAMES, NOW, rng_for, timestamp
 from ..listing import PAGING, list_reply, object_reply
 from ..replies import Reply, json_reply
 from ..router import ApiProblem, NotFound, Request, api
-from ..store import Account
-from .users import Body, Directory, Email, account_owner, fresh_id, is_timezone
+from ..store import Account, Directory, account_owner, fresh_id
 
 TABLE, NOUN = "contacts", "contact"
 JSON = dict[str, Any]
@@ -348,7 +359,7 @@ def _fields(nullable: bool) -> dict[str, Field]:
     }
 
 
-NEW_CONTACT = Body(
+NEW_CONTACT = Record(
     {
         **_fields(nullable=True),
         "first_name": Field(Text(), required=True, nullable=False),
@@ -356,13 +367,15 @@ NEW_CONTACT = Body(
         "email": Field(Email(), nullable=False),
         "mobile_phone": Field(Phone()),
     },
+    strict=True,
     missing="{name} is required",
-    ignored=READ_ONLY,
+    read_only=READ_ONLY,
 )
-CONTACT_CHANGES = Body(
+CONTACT_CHANGES = Record(
     _fields(nullable=False),
-    unsupported="Unsupported field",
-    forbidden={"email": IDENTIFIERS, "mobile_phone": IDENTIFIERS},
+    strict=True,
+    unknown="Unsupported field",
+    refused={"email": IDENTIFIERS, "mobile_phone": IDENTIFIERS},
 )
 FILTERS = {
     "email": Text(),

@@ -26,14 +26,13 @@ import weakref
 from datetime import timedelta
 from typing import Any
 
-from ..checks import Field, Invalid, Kind, Record, Text
+from ..checks import Field, Invalid, Kind, Record, Text, is_web_url
 from ..data import NOW, make_id, rng_for, timestamp
 from ..listing import PAGING, list_reply, object_reply
 from ..replies import Reply, json_reply
 from ..router import ApiProblem, NotFound, Request, api
-from ..store import Account
+from ..store import Account, fresh_id
 from ..webhooks_out.payloads import EVENT_TYPES
-from .users import fresh_id, is_web_url
 
 TABLE, NOUN = "webhooks", "webhook"
 JSON = dict[str, Any]
