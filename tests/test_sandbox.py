@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import available_timezones
 
 import httpx
 import pytest
@@ -25,6 +26,7 @@ from oncehub_nb.sandbox import (
     resources,
     serve,
 )
+from oncehub_nb.sandbox.checks import _is_zone_name, is_time_zone
 from oncehub_nb.sandbox.limits import SlidingWindows
 
 REQUEST_ID = re.compile(r"^req_[0-9a-f]{16}$")
@@ -627,3 +629,95 @@ def test_resource_modules_import_the_core_never_each_other(path: Path) -> None:
 def test_every_resource_module_is_checked_for_sibling_imports() -> None:
     assert {p.stem for p in RESOURCE_MODULES} >= {"bookings", "contacts", "users", "webhooks"}
     assert len(RESOURCE_MODULES) == len(resources.SEEDERS) + 1  # and account_check
+
+
+# -- time zones: one test, the same verdict wherever a time zone is taken ----------------------
+
+ZONE_VERDICTS = {  # IANA names, as zoneinfo knows them, spelled as the tz database spells them
+    "America/New_York": True,
+    "Asia/Kolkata": True,
+    "UTC": True,
+    "Etc/GMT+5": True,
+    "US/Eastern": True,  # backward-compatible links are IANA names too
+    "Europe/Kiev": True,
+    "GMT": True,
+    "america/new_york": False,
+    "AMERICA/NEW_YORK": False,
+    "Invalid/Timezone": False,  # the reference's own example of an invalid timezone
+    "": False,
+    " UTC": False,
+    "UTC ": False,
+    "+02:00": False,
+    "GMT+2": False,
+    "CEST": False,
+    "Mars/Olympus_Mons": False,
+    "America": False,
+    "America/New_York/": False,
+    "../etc/passwd": False,
+    "/usr/share/zoneinfo/UTC": False,
+    "posix/UTC": False,
+    "zone.tab": False,
+    "posixrules": False,
+    "localtime": False,  # a copy of the machine's own zone that some systems keep
+}
+
+
+def test_the_time_zone_test_follows_the_iana_names() -> None:
+    if not available_timezones():
+        pytest.skip("no tz database (neither the system's nor tzdata)")
+    assert {name: is_time_zone(name) for name in ZONE_VERDICTS} == ZONE_VERDICTS
+    assert not any(is_time_zone(value) for value in (None, 5, ["UTC"], {"name": "UTC"}))
+
+
+def test_without_a_tz_database_the_shape_decides() -> None:
+    no_database: frozenset[str] = frozenset()
+    for name in ("UTC", "America/New_York", "Etc/GMT+5", "America/Argentina/Buenos_Aires"):
+        assert _is_zone_name(name, no_database), name
+    for name in ("america/new_york", "Invalid", "", " UTC", "+02:00", "../etc/passwd", 5):
+        assert not _is_zone_name(name, no_database), name
+
+
+def time_zone_verdicts(client: httpx.Client) -> dict[str, dict[str, bool]]:
+    """For each endpoint that takes a time zone: which of ZONE_VERDICTS's names it accepts."""
+    contact_id = client.get("/contacts").json()["data"][0]["id"]
+    calendar_id = next(  # published, with a host who has a seat: it answers time slots
+        c["id"]
+        for c in client.get("/booking-calendars").json()["data"]
+        if client.get(f"/booking-calendars/{c['id']}/time-slots").status_code == 200
+    )
+    form = {"name": "Ann Lee", "email": "ann.lee@example.org"}
+
+    def refused(response: httpx.Response, param: str) -> bool:
+        error = response.json() if response.status_code == 400 else {}
+        return error.get("param") == param
+
+    verdicts: dict[str, dict[str, bool]] = {}
+    for n, name in enumerate(ZONE_VERDICTS):
+        new = {"first_name": "Zo", "last_name": "Ne", "email": f"zone{n}@example.org"}
+        answers = {
+            "POST /contacts": client.post("/contacts", json={**new, "timezone": name}),
+            "PATCH /contacts/{id}": client.patch(
+                f"/contacts/{contact_id}", json={"timezone": name}
+            ),
+            "POST /booking-calendars/{id}/schedule": client.post(  # a time long past: 400
+                f"/booking-calendars/{calendar_id}/schedule",
+                json={
+                    "start_time": "2020-01-06T10:00:00Z",
+                    "guest_time_zone": name,
+                    "booking_form": form,
+                },
+            ),
+        }
+        for operation, response in answers.items():
+            param = "guest_time_zone" if "schedule" in operation else "timezone"
+            assert response.status_code in (200, 201, 400), (operation, name, response.text)
+            verdicts.setdefault(operation, {})[name] = not refused(response, param)
+    return verdicts
+
+
+def test_every_endpoint_that_takes_a_time_zone_gives_the_same_verdict(
+    client: httpx.Client,
+) -> None:
+    expected = {name: is_time_zone(name) for name in ZONE_VERDICTS}
+    for operation, verdicts in time_zone_verdicts(client).items():
+        assert verdicts == expected, operation

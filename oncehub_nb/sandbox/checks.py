@@ -4,7 +4,7 @@ Each documented parameter or body field is declared once with a kind (``Text``,
 ``Integer``, ``Boolean``, ``Timestamp``, ``Email``, ``ListOf``, ``Record``); ``check``
 turns a raw value into a Python one or raises :class:`Invalid`, which the router
 answers with OnceHub's 400 ``invalid_request_error`` naming the ``param``. The value
-tests that several resources share (``is_timezone``, ``is_web_url``) live here too.
+tests that several resources share (``is_time_zone``, ``is_web_url``) live here too.
 """
 
 from __future__ import annotations
@@ -31,13 +31,14 @@ __all__ = [
     "Timestamp",
     "check_body",
     "check_query",
-    "is_timezone",
+    "is_time_zone",
     "is_web_url",
     "parse_time",
 ]
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-ZONE_SHAPE = re.compile(r"^(UTC|[A-Z][A-Za-z_]+(/[A-Za-z0-9_+-]+)+)$")
+ZONE_SHAPE = re.compile(r"^(UTC|[A-Z][A-Za-z_]+(/[A-Za-z0-9_+-]+)+)$")  # with no tz database
+NOT_ZONE_NAMES = frozenset({"localtime"})  # listed by zoneinfo on some systems; no IANA name
 
 
 class Invalid(Exception):
@@ -65,16 +66,36 @@ def parse_time(text: str) -> datetime | None:
 
 @lru_cache(maxsize=1)
 def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
+    return frozenset(available_timezones()) - NOT_ZONE_NAMES
 
 
-def is_timezone(name: str) -> bool:
-    """Whether ``name`` is an IANA time zone (e.g. ``America/New_York``).
+def is_time_zone(name: Any) -> bool:
+    """Whether ``name`` is an IANA time zone name; the one test of every time zone taken.
 
-    Without a time zone database (no system one, no ``tzdata``) the shape decides.
+    OnceHub takes time zones "in IANA timezone format" (``guest_time_zone``, a
+    contact's ``timezone``). zoneinfo decides: accepted are exactly the names
+    ``zoneinfo.available_timezones()`` lists (from the system's tz database or the
+    ``tzdata`` package), spelled as the database spells them: its zones
+    (``America/New_York``, ``Asia/Kolkata``, ``UTC``, ``Etc/GMT+5``) and its
+    backward-compatible links (``US/Eastern``, ``Europe/Kiev``, ``GMT``).
+
+    Refused: any other spelling (``america/new_york``, ``" UTC"``); offsets and
+    abbreviations that name no zone (``+02:00``, ``GMT+2``, ``CEST``); folders, paths
+    and the database's other files (``America``, ``posix/UTC``, ``../etc``,
+    ``zone.tab``, ``posixrules``); ``localtime``, which some systems keep beside the
+    database as a copy of the machine's own zone; and anything that is not a string.
+
+    Only without any tz database (no system one and no ``tzdata``: zoneinfo then
+    knows no name) does the shape decide: ``UTC``, or a capitalised
+    ``Area/Location`` name such as ``America/New_York``.
     """
-    zones = _zones()
-    return name in zones if zones else bool(ZONE_SHAPE.match(name))
+    return _is_zone_name(name, _zones())
+
+
+def _is_zone_name(name: Any, known: frozenset[str]) -> bool:
+    if not isinstance(name, str):
+        return False
+    return name in known if known else bool(ZONE_SHAPE.match(name))
 
 
 def is_web_url(text: str) -> bool:

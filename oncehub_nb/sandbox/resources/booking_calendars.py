@@ -15,12 +15,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode, urlsplit
-from zoneinfo import available_timezones
 
-from ..checks import EMAIL, Boolean, Field, Invalid, Kind, Record, Text, Timestamp
+from ..checks import EMAIL, Boolean, Field, Invalid, Kind, Record, Text, Timestamp, is_time_zone
 from ..data import make_id, rng_for, slug, timestamp
 from ..listing import PAGING, list_reply, object_reply
 from ..replies import Reply, json_reply
@@ -50,7 +48,6 @@ LINKS = "_booking-calendar-one-time-links"  # private: the one-time links handed
 E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 MAX_SPAN = timedelta(days=30)  # documented: end_time - start_time <= 30 days
 DEFAULT_SPAN = timedelta(days=7)  # documented: end_time defaults to a week after start_time
-ZONE_NAME = re.compile(r"^(UTC|[A-Za-z_]+(/[A-Za-z0-9_+-]+)+)$")
 
 # Weekly working hours: weekday (Monday = 0) -> windows in minutes after local midnight.
 WEEKLY_PATTERNS: list[dict[int, list[tuple[int, int]]]] = [
@@ -80,17 +77,6 @@ PLANS = [
     Plan("quick", 15, True, False, 0, None),
     Plan("draft", 30, False, False, 0, None),
 ]
-
-
-@lru_cache(maxsize=1)
-def _known_zones() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
-def is_time_zone(name: str) -> bool:
-    """Whether ``name`` is an IANA time zone (by shape alone when no tz database exists)."""
-    known = _known_zones()
-    return name in known if known else bool(ZONE_NAME.match(name))
 
 
 # -- seeding -------------------------------------------------------------------------------

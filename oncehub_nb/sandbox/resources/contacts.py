@@ -41,7 +41,7 @@ from ..checks import (
     ListOf,
     Record,
     Text,
-    is_timezone,
+    is_time_zone,
     parse_time,
 )
 from ..data import COMPANIES, FIRST_NAMES, JOB_TITLES, LAST_NAMES, NOW, rng_for, timestamp
@@ -308,7 +308,7 @@ class Zone(Kind):
     def accept(self, value: Any, param: str) -> str:
         if not isinstance(value, str):
             raise Invalid(f"Invalid string: {param} must be a string.", param)
-        if not is_timezone(value):
+        if not is_time_zone(value):
             raise Invalid(f"Invalid timezone: '{value}'", param)
         return value
 
