@@ -112,8 +112,6 @@ def is_web_url(text: str) -> bool:
 class Kind:
     """A documented type. ``parse`` reads a query string, ``accept`` a JSON value."""
 
-    name = "value"
-
     def parse(self, raw: str, param: str) -> Any:
         return self.accept(raw, param)
 
@@ -123,12 +121,9 @@ class Kind:
 
 @dataclass(frozen=True)
 class Text(Kind):
-    """A string, optionally one of ``choices``, an e-mail address, or of bounded length."""
+    """A string, optionally one of ``choices``."""
 
     choices: tuple[str, ...] = ()
-    email: bool = False
-    max_length: int | None = None
-    name = "string"
 
     def accept(self, value: Any, param: str) -> str:
         if not isinstance(value, str):
@@ -136,18 +131,12 @@ class Text(Kind):
         if self.choices and value not in self.choices:
             allowed = ", ".join(self.choices)
             raise Invalid(f"Invalid {param}: must be one of {allowed}.", param)
-        if self.email and not EMAIL.match(value):
-            raise Invalid(f"Invalid email address: {value!r}.", param)
-        if self.max_length is not None and len(value) > self.max_length:
-            raise Invalid(f"Invalid {param}: at most {self.max_length} characters.", param)
         return value
 
 
 @dataclass(frozen=True)
 class Email(Kind):
     """An e-mail address; anything else is ``Invalid email format: '<value>'``."""
-
-    name = "string"
 
     def accept(self, value: Any, param: str) -> str:
         if not isinstance(value, str):
@@ -163,7 +152,6 @@ class Integer(Kind):
 
     minimum: int | None = None
     maximum: int | None = None
-    name = "integer"
 
     def parse(self, raw: str, param: str) -> int:
         try:
@@ -191,8 +179,6 @@ class Integer(Kind):
 class Boolean(Kind):
     """true or false (in a query: the words ``true`` and ``false``)."""
 
-    name = "boolean"
-
     def parse(self, raw: str, param: str) -> bool:
         if raw not in ("true", "false"):
             raise Invalid(f"Invalid boolean: {raw}. Use true or false.", param)
@@ -207,8 +193,6 @@ class Boolean(Kind):
 @dataclass(frozen=True)
 class Timestamp(Kind):
     """An ISO 8601 date (``2025-03-14``) or date-time (``2025-03-14T16:00:00Z``)."""
-
-    name = "timestamp"
 
     def accept(self, value: Any, param: str) -> datetime:
         moment = parse_time(value) if isinstance(value, str) else None
@@ -226,7 +210,6 @@ class ListOf(Kind):
     """A JSON array of one kind (in a query: comma-separated)."""
 
     item: Kind = field(default_factory=Text)
-    name = "array"
 
     def parse(self, raw: str, param: str) -> list[Any]:
         return [self.item.parse(part.strip(), param) for part in raw.split(",") if part.strip()]
@@ -275,7 +258,6 @@ class Record(Kind):
     missing: str = "Missing required param: {name}."
     read_only: tuple[str, ...] = ()
     refused: Mapping[str, str] = field(default_factory=dict)
-    name = "object"
 
     def accept(self, value: Any, param: str) -> dict[str, Any]:
         if not isinstance(value, dict):

@@ -284,7 +284,6 @@ class GuestForm(Kind):
     """A booking form: name, email, phone, and custom fields (text or lists of text)."""
 
     required: bool = False
-    name = "object"
 
     def accept(self, value: Any, param: str) -> JSON:
         if not isinstance(value, dict):

@@ -290,8 +290,6 @@ def seed(account: Account) -> None:
 class Phone(Kind):
     """A phone number in E.164 format, else ``Invalid phone format: '<value>'``."""
 
-    name = "string"
-
     def accept(self, value: Any, param: str) -> str:
         if not isinstance(value, str):
             raise Invalid(f"Invalid string: {param} must be a string.", param)
@@ -303,8 +301,6 @@ class Phone(Kind):
 class Zone(Kind):
     """An IANA time zone, else ``Invalid timezone: '<value>'``."""
 
-    name = "string"
-
     def accept(self, value: Any, param: str) -> str:
         if not isinstance(value, str):
             raise Invalid(f"Invalid string: {param} must be a string.", param)
@@ -315,8 +311,6 @@ class Zone(Kind):
 
 class Date(Kind):
     """A ``YYYY-MM-DD`` date (as midnight UTC), as the contact filters document."""
-
-    name = "date"
 
     def accept(self, value: Any, param: str) -> Any:
         moment = parse_time(value) if isinstance(value, str) and len(value) == 10 else None

@@ -77,7 +77,6 @@ class Name(Kind):
     """A person's name: letters, digits, spaces and ``' - . ,``; ``label`` names it in errors."""
 
     label: str = ""
-    name = "string"
 
     def accept(self, value: Any, param: str) -> str:
         if not isinstance(value, str):
@@ -100,8 +99,6 @@ def is_name(text: str) -> bool:
 class Role(Kind):
     """A role the API may assign: Administrator, Member or Team Manager."""
 
-    name = "string"
-
     def accept(self, value: Any, param: str) -> str:
         if not isinstance(value, str):
             raise Invalid(f"Invalid string: {param} must be a string.", param)
@@ -117,8 +114,6 @@ class Role(Kind):
 @dataclass(frozen=True)
 class Strings(Kind):
     """An array of strings; anything else is OnceHub's ``Must be an array of strings.``"""
-
-    name = "array"
 
     def accept(self, value: Any, param: str) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

@@ -84,8 +84,6 @@ def seed(account: Account) -> None:
 class Url(Kind):
     """An absolute http(s) URL, else ``Invalid url: '<value>'``."""
 
-    name = "string"
-
     def accept(self, value: Any, param: str) -> str:
         if not isinstance(value, str):
             raise Invalid(f"Invalid string: {param} must be a string.", param)
@@ -96,8 +94,6 @@ class Url(Kind):
 
 class Events(Kind):
     """A non-empty array of documented event types (each kept once)."""
-
-    name = "array"
 
     def accept(self, value: Any, param: str) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
