@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ast
 import atexit
+import json
 import re
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from zoneinfo import available_timezones
 
 import httpx
@@ -26,8 +28,9 @@ from oncehub_nb.sandbox import (
     resources,
     serve,
 )
-from oncehub_nb.sandbox.checks import _is_zone_name, is_time_zone
+from oncehub_nb.sandbox.checks import Field, Kind, ListOf, Record, Text, _is_zone_name, is_time_zone
 from oncehub_nb.sandbox.limits import SlidingWindows
+from oncehub_nb.sandbox.router import api
 
 REQUEST_ID = re.compile(r"^req_[0-9a-f]{16}$")
 STATUS_IN_DESCRIPTION = re.compile(r"^(\d{3}): ")
@@ -721,3 +724,112 @@ def test_every_endpoint_that_takes_a_time_zone_gives_the_same_verdict(
     expected = {name: is_time_zone(name) for name in ZONE_VERDICTS}
     for operation, verdicts in time_zone_verdicts(client).items():
         assert verdicts == expected, operation
+
+
+# -- required body fields: null is refused like a missing field --------------------------------
+
+
+def declared_fields(kind: Kind, where: str = "") -> Iterator[tuple[str, Field]]:
+    """Every field of a body declaration, nested ones too, with its path (``a.b``)."""
+    if isinstance(kind, ListOf):
+        yield from declared_fields(kind.item, where)
+    elif isinstance(kind, Record):
+        for name, spec in kind.fields.items():
+            path = f"{where}.{name}" if where else name
+            yield path, spec
+            yield from declared_fields(spec.kind, path)
+
+
+SLOT = {"start_time": "09:00", "end_time": "12:00", "locations": [{"type": "phone_by_guest"}]}
+VALID_BODIES = {  # a body that passes the operation's checks; "{user}": a user's id
+    "POST /webhooks": {
+        "url": "https://hooks.example.com/n",
+        "name": "N",
+        "events": ["booking.scheduled"],
+    },
+    "POST /bookings/{booking}/reassign": {
+        "new_host": "{user}",
+        "location": {"type": "virtual", "value": "zoom"},
+    },
+    "POST /booking-calendars/{calendar}/schedule": {
+        "start_time": "2099-01-05T10:00:00Z",
+        "guest_time_zone": "UTC",
+        "booking_form": {"name": "Ann Lee", "email": "ann.lee@example.org"},
+    },
+    "POST /users": {"email": "new.user@example.org", "first_name": "New", "last_name": "User"},
+    "POST /contacts": {
+        "first_name": "New",
+        "last_name": "Contact",
+        "email": "new.contact@example.org",
+        "custom_fields": [{"name": "lead_source", "value": "Webinar"}],
+    },
+    "PATCH /contacts/{contact}": {"custom_fields": [{"name": "lead_source", "value": "Webinar"}]},
+    "PATCH /users/{user}/scheduling-availability": {
+        "weekly": [{"day": "Monday", "working_hours": [SLOT]}],
+        "overrides": [{"date": "2099-01-05", "working_hours": [SLOT]}],
+    },
+}
+REQUIRED_FIELDS = {  # the required fields of each body, as the error's param names them
+    "POST /webhooks": ("url", "name", "events"),
+    "POST /bookings/{booking}/reassign": ("new_host", "location.type", "location.value"),
+    "POST /booking-calendars/{calendar}/schedule": (
+        "start_time",
+        "guest_time_zone",
+        "booking_form",
+    ),
+    "POST /users": ("email", "first_name", "last_name"),
+    "POST /contacts": ("first_name", "last_name", "custom_fields.name"),
+    "PATCH /contacts/{contact}": ("custom_fields.name",),
+    "PATCH /users/{user}/scheduling-availability": (
+        "weekly.day",
+        "weekly.working_hours",
+        *(f"{days}.working_hours.{name}" for days in ("weekly", "overrides") for name in SLOT),
+        "weekly.working_hours.locations.type",
+        "overrides.working_hours.locations.type",
+    ),
+}
+REQUIRED_NULLS = [(op, field) for op, fields in REQUIRED_FIELDS.items() for field in fields]
+
+
+def test_required_fields_are_never_nullable_and_each_is_tried_with_null() -> None:
+    required = {
+        (f"{op.method} {op.template}", path): spec
+        for op in api.operations
+        if op.body is not None
+        for path, spec in declared_fields(op.body)
+        if spec.required
+    }
+    assert [where for where, spec in required.items() if spec.nullable] == []
+    tried = {(re.sub(r"\{\w+\}", "{id}", op), field) for op, field in REQUIRED_NULLS}
+    assert tried == set(required)
+    with pytest.raises(ValueError, match="cannot be nullable"):
+        Field(Text(), required=True, nullable=True)
+
+
+def with_null(body: Any, path: list[str]) -> Any:
+    """``body`` with the field at ``path`` set to null (in every item of a list on the way)."""
+    if isinstance(body, list):
+        return [with_null(item, path) for item in body]
+    head, rest = path[0], path[1:]
+    return {**body, head: with_null(body[head], rest) if rest else None}
+
+
+@pytest.mark.parametrize(
+    ("operation", "field"), REQUIRED_NULLS, ids=[" ".join(t) for t in REQUIRED_NULLS]
+)
+def test_a_required_field_given_null_is_400_naming_it(
+    client: httpx.Client, operation: str, field: str
+) -> None:
+    ids = {
+        "user": client.get("/users").json()["data"][0]["id"],
+        "booking": client.get("/bookings", params={"status": "scheduled"}).json()["data"][0]["id"],
+        "calendar": client.get("/booking-calendars").json()["data"][0]["id"],
+        "contact": client.get("/contacts").json()["data"][0]["id"],
+    }
+    method, template = operation.split(" ")
+    body = json.loads(json.dumps(VALID_BODIES[operation]).replace("{user}", ids["user"]))
+    answer = client.request(method, template.format(**ids), json=with_null(body, field.split(".")))
+    assert answer.status_code == 400, answer.text
+    error = answer.json()
+    assert (error["type"], error["param"]) == ("invalid_request_error", field)
+    assert re.search("null|missing|required", error["message"], re.IGNORECASE), error

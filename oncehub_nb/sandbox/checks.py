@@ -224,12 +224,19 @@ class ListOf(Kind):
 class Field:
     """One body field: its kind, whether it must be there, whether null is allowed.
 
-    ``nullable`` is for optional fields: a required field is never null.
+    An optional field may be null unless ``nullable=False``; a required field never
+    may (null is refused with a 400 naming it), so declaring one nullable is an error.
     """
 
     kind: Kind
     required: bool = False
-    nullable: bool = True
+    nullable: bool | None = None  # None: not required
+
+    def __post_init__(self) -> None:
+        if self.nullable is None:
+            object.__setattr__(self, "nullable", not self.required)
+        elif self.nullable and self.required:
+            raise ValueError("a required field cannot be nullable")
 
 
 def _member(param: str, name: str) -> str:
@@ -241,9 +248,9 @@ def _member(param: str, name: str) -> str:
 class Record(Kind):
     """A JSON object with declared fields, checked one by one in declared order.
 
-    A required field that is absent gets ``missing``; null, where a field is required
-    or not ``nullable``, gets ``Invalid null``. Undeclared fields are ignored, as
-    OnceHub does for most bodies, and so are ``read_only`` ones.
+    A required field that is absent gets ``missing``; null where a field is not
+    ``nullable`` (a required one never is) gets ``Invalid null``. Undeclared fields
+    are ignored, as OnceHub does for most bodies, and so are ``read_only`` ones.
 
     A ``strict`` record (OnceHub's ``/users`` and ``/contacts`` bodies) first checks
     the object's shape, before any value: each field in the order given, a ``refused``
@@ -273,7 +280,7 @@ class Record(Kind):
                 continue
             item = value[name]
             if item is None:
-                if not spec.nullable or spec.required:
+                if not spec.nullable:
                     raise Invalid(f"Invalid null: {where} cannot be null.", where)
                 checked[name] = None
             else:
