@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import atexit
+import json
 import re
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from zoneinfo import available_timezones
 
 import httpx
 import pytest
@@ -20,9 +25,12 @@ from oncehub_nb.sandbox import (
     RateLimit,
     RecordedRequest,
     Sandbox,
+    resources,
     serve,
 )
+from oncehub_nb.sandbox.checks import Field, Kind, ListOf, Record, Text, _is_zone_name, is_time_zone
 from oncehub_nb.sandbox.limits import SlidingWindows
+from oncehub_nb.sandbox.router import api
 
 REQUEST_ID = re.compile(r"^req_[0-9a-f]{16}$")
 STATUS_IN_DESCRIPTION = re.compile(r"^(\d{3}): ")
@@ -564,3 +572,264 @@ def test_serve_prints_and_stops_on_event() -> None:
     assert lines[-1] == "sandbox stopped"
     with pytest.raises(httpx.ConnectError):
         PLAIN.get(base_url + "/test", headers={"API-Key": DEMO_KEY})
+
+
+# -- the sandbox's layout ----------------------------------------------------------------------
+
+RESOURCES_PACKAGE = resources.__name__  # "oncehub_nb.sandbox.resources"
+RESOURCE_MODULES = sorted(
+    p for p in Path(resources.__file__).parent.glob("*.py") if p.name != "__init__.py"
+)
+
+
+def imported_modules(source: str, module: str) -> list[str]:
+    """The absolute names of what ``source`` (module ``module``) imports, and imports from."""
+    package = module.rsplit(".", 1)[0].split(".")
+    names = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            full = ".".join([*base, *([node.module] if node.module else [])])
+            names.append(full)  # and each name, which may be a module ("from . import users")
+            names += [f"{full}.{alias.name}" for alias in node.names]
+    return names
+
+
+def sibling_imports(source: str, module: str) -> list[str]:
+    """What ``source`` imports from the resources package: its siblings or the package."""
+    return [
+        name
+        for name in imported_modules(source, module)
+        if name == RESOURCES_PACKAGE or name.startswith(RESOURCES_PACKAGE + ".")
+    ]
+
+
+def test_sibling_import_finder_sees_every_spelling() -> None:
+    module = f"{RESOURCES_PACKAGE}.contacts"
+    for source in (
+        "from .users import fresh_id",
+        "from . import users",
+        "from .. import resources",
+        "from ..resources.users import fresh_id",
+        "import oncehub_nb.sandbox.resources.users",
+        "from oncehub_nb.sandbox.resources import users",
+        "def later():\n    from .users import fresh_id",
+    ):
+        assert sibling_imports(source, module), source
+    core = "from ..store import Table\nfrom ..checks import Email\nimport hashlib"
+    assert sibling_imports(core, module) == []
+
+
+@pytest.mark.parametrize("path", RESOURCE_MODULES, ids=lambda p: p.stem)
+def test_resource_modules_import_the_core_never_each_other(path: Path) -> None:
+    """Shared code lives in the sandbox's core modules, so each resource stands alone."""
+    module = f"{RESOURCES_PACKAGE}.{path.stem}"
+    assert sibling_imports(path.read_text(encoding="utf-8"), module) == []
+
+
+def test_every_resource_module_is_checked_for_sibling_imports() -> None:
+    assert {p.stem for p in RESOURCE_MODULES} >= {"bookings", "contacts", "users", "webhooks"}
+    assert len(RESOURCE_MODULES) == len(resources.SEEDERS) + 1  # and account_check
+
+
+# -- time zones: one test, the same verdict wherever a time zone is taken ----------------------
+
+ZONE_VERDICTS = {  # IANA names, as zoneinfo knows them, spelled as the tz database spells them
+    "America/New_York": True,
+    "Asia/Kolkata": True,
+    "UTC": True,
+    "Etc/GMT+5": True,
+    "US/Eastern": True,  # backward-compatible links are IANA names too
+    "Europe/Kiev": True,
+    "GMT": True,
+    "america/new_york": False,
+    "AMERICA/NEW_YORK": False,
+    "Invalid/Timezone": False,  # the reference's own example of an invalid timezone
+    "": False,
+    " UTC": False,
+    "UTC ": False,
+    "+02:00": False,
+    "GMT+2": False,
+    "CEST": False,
+    "Mars/Olympus_Mons": False,
+    "America": False,
+    "America/New_York/": False,
+    "../etc/passwd": False,
+    "/usr/share/zoneinfo/UTC": False,
+    "posix/UTC": False,
+    "zone.tab": False,
+    "posixrules": False,
+    "localtime": False,  # a copy of the machine's own zone that some systems keep
+}
+
+
+def test_the_time_zone_test_follows_the_iana_names() -> None:
+    if not available_timezones():
+        pytest.skip("no tz database (neither the system's nor tzdata)")
+    assert {name: is_time_zone(name) for name in ZONE_VERDICTS} == ZONE_VERDICTS
+    assert not any(is_time_zone(value) for value in (None, 5, ["UTC"], {"name": "UTC"}))
+
+
+def test_without_a_tz_database_the_shape_decides() -> None:
+    no_database: frozenset[str] = frozenset()
+    for name in ("UTC", "America/New_York", "Etc/GMT+5", "America/Argentina/Buenos_Aires"):
+        assert _is_zone_name(name, no_database), name
+    for name in ("america/new_york", "Invalid", "", " UTC", "+02:00", "../etc/passwd", 5):
+        assert not _is_zone_name(name, no_database), name
+
+
+def time_zone_verdicts(client: httpx.Client) -> dict[str, dict[str, bool]]:
+    """For each endpoint that takes a time zone: which of ZONE_VERDICTS's names it accepts."""
+    contact_id = client.get("/contacts").json()["data"][0]["id"]
+    calendar_id = next(  # published, with a host who has a seat: it answers time slots
+        c["id"]
+        for c in client.get("/booking-calendars").json()["data"]
+        if client.get(f"/booking-calendars/{c['id']}/time-slots").status_code == 200
+    )
+    form = {"name": "Ann Lee", "email": "ann.lee@example.org"}
+
+    def refused(response: httpx.Response, param: str) -> bool:
+        error = response.json() if response.status_code == 400 else {}
+        return error.get("param") == param
+
+    verdicts: dict[str, dict[str, bool]] = {}
+    for n, name in enumerate(ZONE_VERDICTS):
+        new = {"first_name": "Zo", "last_name": "Ne", "email": f"zone{n}@example.org"}
+        answers = {
+            "POST /contacts": client.post("/contacts", json={**new, "timezone": name}),
+            "PATCH /contacts/{id}": client.patch(
+                f"/contacts/{contact_id}", json={"timezone": name}
+            ),
+            "POST /booking-calendars/{id}/schedule": client.post(  # a time long past: 400
+                f"/booking-calendars/{calendar_id}/schedule",
+                json={
+                    "start_time": "2020-01-06T10:00:00Z",
+                    "guest_time_zone": name,
+                    "booking_form": form,
+                },
+            ),
+        }
+        for operation, response in answers.items():
+            param = "guest_time_zone" if "schedule" in operation else "timezone"
+            assert response.status_code in (200, 201, 400), (operation, name, response.text)
+            verdicts.setdefault(operation, {})[name] = not refused(response, param)
+    return verdicts
+
+
+def test_every_endpoint_that_takes_a_time_zone_gives_the_same_verdict(
+    client: httpx.Client,
+) -> None:
+    expected = {name: is_time_zone(name) for name in ZONE_VERDICTS}
+    for operation, verdicts in time_zone_verdicts(client).items():
+        assert verdicts == expected, operation
+
+
+# -- required body fields: null is refused like a missing field --------------------------------
+
+
+def declared_fields(kind: Kind, where: str = "") -> Iterator[tuple[str, Field]]:
+    """Every field of a body declaration, nested ones too, with its path (``a.b``)."""
+    if isinstance(kind, ListOf):
+        yield from declared_fields(kind.item, where)
+    elif isinstance(kind, Record):
+        for name, spec in kind.fields.items():
+            path = f"{where}.{name}" if where else name
+            yield path, spec
+            yield from declared_fields(spec.kind, path)
+
+
+SLOT = {"start_time": "09:00", "end_time": "12:00", "locations": [{"type": "phone_by_guest"}]}
+VALID_BODIES = {  # a body that passes the operation's checks; "{user}": a user's id
+    "POST /webhooks": {
+        "url": "https://hooks.example.com/n",
+        "name": "N",
+        "events": ["booking.scheduled"],
+    },
+    "POST /bookings/{booking}/reassign": {
+        "new_host": "{user}",
+        "location": {"type": "virtual", "value": "zoom"},
+    },
+    "POST /booking-calendars/{calendar}/schedule": {
+        "start_time": "2099-01-05T10:00:00Z",
+        "guest_time_zone": "UTC",
+        "booking_form": {"name": "Ann Lee", "email": "ann.lee@example.org"},
+    },
+    "POST /users": {"email": "new.user@example.org", "first_name": "New", "last_name": "User"},
+    "POST /contacts": {
+        "first_name": "New",
+        "last_name": "Contact",
+        "email": "new.contact@example.org",
+        "custom_fields": [{"name": "lead_source", "value": "Webinar"}],
+    },
+    "PATCH /contacts/{contact}": {"custom_fields": [{"name": "lead_source", "value": "Webinar"}]},
+    "PATCH /users/{user}/scheduling-availability": {
+        "weekly": [{"day": "Monday", "working_hours": [SLOT]}],
+        "overrides": [{"date": "2099-01-05", "working_hours": [SLOT]}],
+    },
+}
+REQUIRED_FIELDS = {  # the required fields of each body, as the error's param names them
+    "POST /webhooks": ("url", "name", "events"),
+    "POST /bookings/{booking}/reassign": ("new_host", "location.type", "location.value"),
+    "POST /booking-calendars/{calendar}/schedule": (
+        "start_time",
+        "guest_time_zone",
+        "booking_form",
+    ),
+    "POST /users": ("email", "first_name", "last_name"),
+    "POST /contacts": ("first_name", "last_name", "custom_fields.name"),
+    "PATCH /contacts/{contact}": ("custom_fields.name",),
+    "PATCH /users/{user}/scheduling-availability": (
+        "weekly.day",
+        "weekly.working_hours",
+        *(f"{days}.working_hours.{name}" for days in ("weekly", "overrides") for name in SLOT),
+        "weekly.working_hours.locations.type",
+        "overrides.working_hours.locations.type",
+    ),
+}
+REQUIRED_NULLS = [(op, field) for op, fields in REQUIRED_FIELDS.items() for field in fields]
+
+
+def test_required_fields_are_never_nullable_and_each_is_tried_with_null() -> None:
+    required = {
+        (f"{op.method} {op.template}", path): spec
+        for op in api.operations
+        if op.body is not None
+        for path, spec in declared_fields(op.body)
+        if spec.required
+    }
+    assert [where for where, spec in required.items() if spec.nullable] == []
+    tried = {(re.sub(r"\{\w+\}", "{id}", op), field) for op, field in REQUIRED_NULLS}
+    assert tried == set(required)
+    with pytest.raises(ValueError, match="cannot be nullable"):
+        Field(Text(), required=True, nullable=True)
+
+
+def with_null(body: Any, path: list[str]) -> Any:
+    """``body`` with the field at ``path`` set to null (in every item of a list on the way)."""
+    if isinstance(body, list):
+        return [with_null(item, path) for item in body]
+    head, rest = path[0], path[1:]
+    return {**body, head: with_null(body[head], rest) if rest else None}
+
+
+@pytest.mark.parametrize(
+    ("operation", "field"), REQUIRED_NULLS, ids=[" ".join(t) for t in REQUIRED_NULLS]
+)
+def test_a_required_field_given_null_is_400_naming_it(
+    client: httpx.Client, operation: str, field: str
+) -> None:
+    ids = {
+        "user": client.get("/users").json()["data"][0]["id"],
+        "booking": client.get("/bookings", params={"status": "scheduled"}).json()["data"][0]["id"],
+        "calendar": client.get("/booking-calendars").json()["data"][0]["id"],
+        "contact": client.get("/contacts").json()["data"][0]["id"],
+    }
+    method, template = operation.split(" ")
+    body = json.loads(json.dumps(VALID_BODIES[operation]).replace("{user}", ids["user"]))
+    answer = client.request(method, template.format(**ids), json=with_null(body, field.split(".")))
+    assert answer.status_code == 400, answer.text
+    error = answer.json()
+    assert (error["type"], error["param"]) == ("invalid_request_error", field)
+    assert re.search("null|missing|required", error["message"], re.IGNORECASE), error

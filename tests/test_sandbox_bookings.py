@@ -20,7 +20,7 @@ import pytest
 from reference import assert_valid, component, response_schema, spec
 
 from oncehub_nb.sandbox import DEMO_KEY, Sandbox
-from oncehub_nb.sandbox.resources.booking_calendars import CONFERENCING, connected_conferencing
+from oncehub_nb.sandbox.scheduling import CONFERENCING, connected_conferencing
 
 NEXT_LINK = re.compile(r'<([^>]+)>; rel="next"')
 SLOT_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$")

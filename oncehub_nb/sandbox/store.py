@@ -2,21 +2,27 @@
 
 Lists are served in reverse chronological order, so each table keeps its objects
 newest first. Cursors (``after``/``before``) and equality filters are answered
-through indexes, so a page stays fast with 100,000 bookings.
+through indexes, so a page stays fast with 100,000 bookings. A :class:`Directory`
+also finds objects by unique fields such as an e-mail address; :func:`fresh_id`
+names created objects, and :func:`account_owner` is the account's oldest user.
 """
 
 from __future__ import annotations
 
 import itertools
+import secrets
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Account", "Sizes", "Table"]
+from .data import make_id
+
+__all__ = ["Account", "Directory", "Sizes", "Table", "account_owner", "fresh_id"]
 
 JSON = dict[str, Any]
+USERS = "users"  # the table of the account's people; its oldest user owns the account
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,66 @@ class Table:
         return found[:limit], len(found) > limit
 
 
+class Directory(Table):
+    """A ``Table`` that also finds objects by unique fields (e-mail: case-insensitively)."""
+
+    def __init__(
+        self, name: str, noun: str, indexed: Iterable[str] = (), unique: Iterable[str] = ()
+    ) -> None:
+        super().__init__(name, noun, indexed)
+        self._unique: dict[str, dict[str, JSON]] = {name: {} for name in unique}
+
+    def find(self, name: str, value: Any) -> JSON | None:
+        """The object whose unique field ``name`` is ``value`` (ignoring case), if any."""
+        return self._unique[name].get(_folded(value)) if isinstance(value, str) else None
+
+    def _remember(self, item: JSON) -> None:
+        for name, found in self._unique.items():
+            if isinstance(item.get(name), str):
+                found[_folded(item[name])] = item
+
+    def _forget(self, item: JSON) -> None:
+        for name, found in self._unique.items():
+            key = _folded(item.get(name) or "")
+            if found.get(key) is item:
+                del found[key]
+
+    def add(self, item: JSON) -> JSON:
+        super().add(item)
+        self._remember(item)
+        return item
+
+    def extend_oldest_first(self, items: Iterable[JSON]) -> None:
+        batch = list(items)
+        super().extend_oldest_first(batch)
+        for item in batch:
+            self._remember(item)
+
+    def update(self, object_id: str, changes: JSON) -> JSON:
+        item = self.by_id[object_id]
+        self._forget(item)
+        super().update(object_id, changes)
+        self._remember(item)
+        return item
+
+    def delete(self, object_id: str) -> JSON:
+        item = super().delete(object_id)
+        self._forget(item)
+        return item
+
+
+def _folded(text: str) -> str:
+    return text.strip().casefold()
+
+
+def fresh_id(table: Table, prefix: str) -> str:
+    """A new random id for ``table`` (created objects; seeded ones are deterministic)."""
+    while True:
+        object_id = make_id(prefix, secrets.token_hex(16))
+        if object_id not in table:
+            return object_id
+
+
 def _values(value: Any) -> list[Any]:
     """The index keys of a field's value: each item of a list, else the value itself."""
     if isinstance(value, list):
@@ -173,3 +239,8 @@ class Account:
         with self.lock:
             self.tables = {}
             self._build(self)
+
+
+def account_owner(account: Account) -> JSON:
+    """The account owner: the oldest user."""
+    return account.tables[USERS].newest_first()[-1]

@@ -5,72 +5,49 @@ zone, weekly working hours and the locations it offers. Time slots are those wor
 hours cut into meetings of the calendar's duration, from now on, minus the slots in
 which the host (or, for a team calendar, every active team member) already has an
 upcoming booking. ``POST …/schedule`` books one of those slots and takes it, and
-queues a ``booking.scheduled`` webhook event for the subscribers.
+queues a ``booking.scheduled`` webhook event for the subscribers. What bookings
+share with calendars (join links, seat holders, slot starts) is in ``scheduling``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
-from functools import lru_cache
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode, urlsplit
-from zoneinfo import ZoneInfo, available_timezones
 
-from ..checks import EMAIL, Boolean, Field, Invalid, Kind, Record, Text, Timestamp
+from ..checks import EMAIL, Boolean, Field, Invalid, Kind, Record, Text, Timestamp, is_time_zone
 from ..data import make_id, rng_for, slug, timestamp
 from ..listing import PAGING, list_reply, object_reply
 from ..replies import Reply, json_reply
 from ..router import ApiProblem, NotFound, Request, api
+from ..scheduling import (
+    ADDRESSES,
+    CALENDAR_SETTINGS,
+    CALENDARS,
+    SITE,
+    UPCOMING,
+    calendar_fields,
+    connected_conferencing,
+    digest,
+    external_calendar,
+    local_moment,
+    location_fields,
+    seat_holders,
+    zone_for,
+)
 from ..store import Account, Table
 from ..webhooks_out.payloads import announce
 
-__all__ = [
-    "CONFERENCING",
-    "SETTINGS",
-    "UPCOMING",
-    "calendar_fields",
-    "connected_conferencing",
-    "location_fields",
-    "seat_holders",
-    "seeded_start",
-    "zone_for",
-]
-
 JSON = dict[str, Any]
-TABLE, NOUN = "booking-calendars", "booking calendar"
-SETTINGS = "_booking-calendar-settings"  # private: hours, time zone, locations (never served)
+TABLE, NOUN = CALENDARS, "booking calendar"
+SETTINGS = CALENDAR_SETTINGS  # private: hours, time zone, locations (never served)
 LINKS = "_booking-calendar-one-time-links"  # private: the one-time links handed out
-SITE = "https://book.example.com"  # invented: where calendars and their links live
-UPCOMING = ("requested", "scheduled", "rescheduled")  # bookings that still hold their slot
-CONFERENCING = ("google_meet", "microsoft_teams", "webex", "gotomeeting", "zoom")
-CONFERENCING_NAMES = {
-    "google_meet": "Google Meet",
-    "microsoft_teams": "Microsoft Teams",
-    "webex": "Webex",
-    "gotomeeting": "GoToMeeting",
-    "zoom": "Zoom",
-}
-JOIN_URLS = {
-    "google_meet": "https://meet.example.com/{code}",
-    "microsoft_teams": "https://teams.example.com/l/meetup-join/{code}",
-    "webex": "https://webex.example.com/meet/{code}",
-    "gotomeeting": "https://gotomeeting.example.com/join/{code}",
-    "zoom": "https://zoom.example.com/j/{code}",
-}
-ADDRESSES = [
-    "200 Harbor Way, Suite 4, Springfield",
-    "18 Market Street, 3rd floor, Riverton",
-    "77 Cedar Avenue, Lakeside",
-]
-HEX_TO_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijkmnopq")
 E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 MAX_SPAN = timedelta(days=30)  # documented: end_time - start_time <= 30 days
 DEFAULT_SPAN = timedelta(days=7)  # documented: end_time defaults to a week after start_time
-ZONE_NAME = re.compile(r"^(UTC|[A-Za-z_]+(/[A-Za-z0-9_+-]+)+)$")
 
 # Weekly working hours: weekday (Monday = 0) -> windows in minutes after local midnight.
 WEEKLY_PATTERNS: list[dict[int, list[tuple[int, int]]]] = [
@@ -100,113 +77,6 @@ PLANS = [
     Plan("quick", 15, True, False, 0, None),
     Plan("draft", 30, False, False, 0, None),
 ]
-
-
-# -- shared helpers (bookings.py uses these too) -------------------------------------------
-
-
-@lru_cache(maxsize=256)
-def zone_for(name: str) -> tzinfo:
-    """The time zone called ``name``; UTC when it is unknown or no tz database exists."""
-    try:
-        return ZoneInfo(name)
-    except (ValueError, OSError, KeyError):
-        return timezone.utc
-
-
-@lru_cache(maxsize=1)
-def _known_zones() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
-def is_time_zone(name: str) -> bool:
-    """Whether ``name`` is an IANA time zone (by shape alone when no tz database exists)."""
-    known = _known_zones()
-    return name in known if known else bool(ZONE_NAME.match(name))
-
-
-def _digest(text: str) -> bytes:
-    return hashlib.sha256(text.encode()).digest()
-
-
-def connected_conferencing(user_id: str) -> list[str]:
-    """The video services a user has connected: two or three, fixed for each user."""
-    digest = _digest(f"conferencing:{user_id}")
-    first = digest[0] % len(CONFERENCING)
-    count = 2 + digest[1] % 2
-    return [CONFERENCING[(first + i) % len(CONFERENCING)] for i in range(count)]
-
-
-def join_url(service: str, booking_id: str) -> str:
-    """An invented join link of ``service`` for one booking."""
-    code = hashlib.sha256(f"join:{booking_id}:{service}".encode()).hexdigest()
-    if service == "google_meet":
-        letters = code[:10].translate(HEX_TO_LETTERS)
-        return JOIN_URLS[service].format(code=f"{letters[:3]}-{letters[3:7]}-{letters[7:]}")
-    if service == "zoom":
-        return JOIN_URLS[service].format(code=str(int(code[:12], 16))[:11])
-    return JOIN_URLS[service].format(code=code[:16])
-
-
-def location_fields(location: JSON, settings: JSON, booking_id: str) -> JSON:
-    """The booking fields that describe where a meeting at ``location`` happens."""
-    kind = location["type"]
-    if kind == "virtual":
-        return {"virtual_conferencing": {"join_url": join_url(location["value"], booking_id)}}
-    if kind == "virtual_static":
-        return {"virtual_conferencing": {"join_url": settings["static_link"]}}
-    if kind == "physical":
-        return {"location_description": settings["addresses"][location["id"]]}
-    return {}  # a phone call: the host calls the guest's number
-
-
-def calendar_fields(calendar: JSON, booking_id: str, payment: JSON | None) -> JSON:
-    """The **BOOKING CALENDARS ONLY** fields of a booking made on ``calendar``."""
-    digest = _digest(f"ics:{booking_id}").hex()
-    ics = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
-    return {
-        "ics_url": f"{SITE}/api/bookings/ics/{ics}",
-        "booking_calendar": calendar["id"],
-        "cancel_url": f"{SITE}/m/{booking_id}/cancel",
-        "reschedule_url": f"{SITE}/m/{booking_id}",
-        "payment_information": payment,
-    }
-
-
-def seat_holders(account: Account, calendar: JSON) -> list[str]:
-    """The active users who can host a meeting on ``calendar`` (its host, or its team)."""
-    users = account.tables["users"]
-    host = calendar["host"]
-    if host in users:
-        user = users.get(host) or {}
-        return [host] if user.get("status") == "active" else []
-    members = [
-        u["id"]
-        for u in users.newest_first()
-        if u.get("status") == "active" and host in (u.get("teams") or [])
-    ]
-    return sorted(members)
-
-
-def _local(day: date, minute: int, zone: tzinfo) -> datetime:
-    moment = datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=zone)
-    return moment.astimezone(timezone.utc)
-
-
-def seeded_start(settings: JSON, duration: int, after: datetime, rng: Any) -> datetime:
-    """A slot of the calendar's hours on or after the local day of ``after``, later than it."""
-    zone = zone_for(settings["timezone"])
-    day = after.astimezone(zone).date()
-    for _ in range(60):
-        windows = settings["weekly"].get(day.weekday())
-        if windows:
-            low, high = rng.choice(windows)
-            minute = low + rng.randrange(max(1, (high - low) // duration)) * duration
-            start = _local(day, minute, zone)
-            if start > after:
-                return start
-        day += timedelta(days=1)
-    return after + timedelta(days=1)  # only for a calendar without any working hours
 
 
 # -- seeding -------------------------------------------------------------------------------
@@ -336,7 +206,7 @@ def _candidates(
     while day <= last:
         for low, high in settings["weekly"].get(day.weekday(), []):
             for minute in range(low, high - duration + 1, duration):
-                moment = _local(day, minute, zone)
+                moment = local_moment(day, minute, zone)
                 if start <= moment < end:
                     yield moment
         day += timedelta(days=1)
@@ -414,7 +284,6 @@ class GuestForm(Kind):
     """A booking form: name, email, phone, and custom fields (text or lists of text)."""
 
     required: bool = False
-    name = "object"
 
     def accept(self, value: Any, param: str) -> JSON:
         if not isinstance(value, dict):
@@ -630,25 +499,6 @@ def _form_submission(form: JSON, phone: str | None) -> JSON:
     }
 
 
-def _event_id(booking_id: str, host: str) -> str:
-    digits = "abcdefghijklmnopqrstuv0123456789"
-    return "".join(digits[b % 32] for b in _digest(f"event:{booking_id}:{host}")[:26])
-
-
-def external_calendar(user: JSON | None, booking_id: str) -> JSON | None:
-    """The host's connected calendar, where the meeting was added (None without a host)."""
-    if not user or not isinstance(user.get("email"), str):
-        return None
-    kinds = ("google", "exchange", "office_365", "icloud")
-    kind = kinds[_digest(f"calendar:{user['id']}")[0] % len(kinds)]
-    return {
-        "type": kind,
-        "name": user["email"],
-        "id": user["email"],
-        "event_id": _event_id(booking_id, user["id"]),
-    }
-
-
 @api.operation("POST", "/booking-calendars/{id}/schedule", body=SCHEDULE)
 def schedule(request: Request) -> Reply:
     """Book a free slot: a new scheduled booking that takes the slot."""
@@ -701,7 +551,7 @@ def _new_booking(
     booking: JSON = {
         "object": "booking",
         "id": booking_id,
-        "tracking_id": _digest(f"tracking:{booking_id}").hex()[:8].upper(),
+        "tracking_id": digest(f"tracking:{booking_id}").hex()[:8].upper(),
         "subject": calendar["subject"],
         "status": "scheduled",
         "in_trash": False,

@@ -25,10 +25,10 @@ from ..data import NOW, rng_for, timestamp
 from ..listing import EXPAND, PAGING, list_reply, object_reply, time_range
 from ..replies import Reply, json_reply
 from ..router import ApiProblem, NotFound, Request, api
-from ..store import Account, Table
-from ..webhooks_out.payloads import announce
-from . import booking_calendars as calendars
-from .booking_calendars import (
+from ..scheduling import (
+    ADDRESSES,
+    CALENDAR_SETTINGS,
+    CALENDARS,
     CONFERENCING,
     CONFERENCING_NAMES,
     UPCOMING,
@@ -41,6 +41,8 @@ from .booking_calendars import (
     seeded_start,
     zone_for,
 )
+from ..store import Account, Table
+from ..webhooks_out.payloads import announce
 
 JSON = dict[str, Any]
 TABLE, NOUN = "bookings", "booking"
@@ -200,8 +202,8 @@ class Seeder:
         self.contact_times = [str(c.get("creation_time") or "") for c in self.contacts]
         self.guests: dict[str, Guest] = {}
         self.calendars = []
-        settings = account.tables.get(calendars.SETTINGS)
-        for calendar in rows(calendars.TABLE):
+        settings = account.tables.get(CALENDAR_SETTINGS)
+        for calendar in rows(CALENDARS):
             members = [hosts[h] for h in seat_holders(account, calendar) if h in hosts]
             found = settings.get(calendar["id"]) if settings else None
             if calendar.get("published") and members and found:
@@ -250,7 +252,7 @@ class Seeder:
         if where < 0.65:
             location = {"type": "virtual", "value": host.service}
         elif where < 0.8:
-            location = {"type": "physical", "address": _pick(calendars.ADDRESSES, roll())}
+            location = {"type": "physical", "address": _pick(ADDRESSES, roll())}
         else:
             location = {"type": "guest_phone"}
         return Origin(

@@ -31,13 +31,24 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from ..checks import Boolean, Field, Integer, Invalid, Kind, ListOf, Record, Text, parse_time
+from ..checks import (
+    Boolean,
+    Email,
+    Field,
+    Integer,
+    Invalid,
+    Kind,
+    ListOf,
+    Record,
+    Text,
+    is_time_zone,
+    parse_time,
+)
 from ..data import COMPANIES, FIRST_NAMES, JOB_TITLES, LAST_NAMES, NOW, rng_for, timestamp
 from ..listing import PAGING, list_reply, object_reply
 from ..replies import Reply, json_reply
 from ..router import ApiProblem, NotFound, Request, api
-from ..store import Account
-from .users import Body, Directory, Email, account_owner, fresh_id, is_timezone
+from ..store import Account, Directory, account_owner, fresh_id
 
 TABLE, NOUN = "contacts", "contact"
 JSON = dict[str, Any]
@@ -279,8 +290,6 @@ def seed(account: Account) -> None:
 class Phone(Kind):
     """A phone number in E.164 format, else ``Invalid phone format: '<value>'``."""
 
-    name = "string"
-
     def accept(self, value: Any, param: str) -> str:
         if not isinstance(value, str):
             raise Invalid(f"Invalid string: {param} must be a string.", param)
@@ -292,20 +301,16 @@ class Phone(Kind):
 class Zone(Kind):
     """An IANA time zone, else ``Invalid timezone: '<value>'``."""
 
-    name = "string"
-
     def accept(self, value: Any, param: str) -> str:
         if not isinstance(value, str):
             raise Invalid(f"Invalid string: {param} must be a string.", param)
-        if not is_timezone(value):
+        if not is_time_zone(value):
             raise Invalid(f"Invalid timezone: '{value}'", param)
         return value
 
 
 class Date(Kind):
     """A ``YYYY-MM-DD`` date (as midnight UTC), as the contact filters document."""
-
-    name = "date"
 
     def accept(self, value: Any, param: str) -> Any:
         moment = parse_time(value) if isinstance(value, str) and len(value) == 10 else None
@@ -348,7 +353,7 @@ def _fields(nullable: bool) -> dict[str, Field]:
     }
 
 
-NEW_CONTACT = Body(
+NEW_CONTACT = Record(
     {
         **_fields(nullable=True),
         "first_name": Field(Text(), required=True, nullable=False),
@@ -356,13 +361,15 @@ NEW_CONTACT = Body(
         "email": Field(Email(), nullable=False),
         "mobile_phone": Field(Phone()),
     },
+    strict=True,
     missing="{name} is required",
-    ignored=READ_ONLY,
+    read_only=READ_ONLY,
 )
-CONTACT_CHANGES = Body(
+CONTACT_CHANGES = Record(
     _fields(nullable=False),
-    unsupported="Unsupported field",
-    forbidden={"email": IDENTIFIERS, "mobile_phone": IDENTIFIERS},
+    strict=True,
+    unknown="Unsupported field",
+    refused={"email": IDENTIFIERS, "mobile_phone": IDENTIFIERS},
 )
 FILTERS = {
     "email": Text(),

@@ -22,31 +22,28 @@ Operations, as the reference documents them:
 
 Tables: ``users``; ``users-deleted`` (tombstones, for the 410); ``user-schedules``
 (one object per user, ``id`` = the user's id, otherwise the schedule as served).
-:class:`Directory` (a ``Table`` that also finds objects by e-mail address,
-case-insensitively) and the body kinds here are shared with ``contacts``.
+The ``users`` table is a :class:`~oncehub_nb.sandbox.store.Directory`, which also
+finds a user by e-mail address, case-insensitively.
 """
 
 from __future__ import annotations
 
 import random
 import re
-import secrets
 import unicodedata
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
 from itertools import pairwise
 from typing import Any
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..checks import EMAIL, Field, Invalid, Kind, ListOf, Record, Text
+from ..checks import Email, Field, Invalid, Kind, ListOf, Record, Text, is_web_url
 from ..data import FIRST_NAMES, LAST_NAMES, NOW, TIMEZONES, make_id, rng_for, slug
 from ..listing import PAGING, list_reply, object_reply
 from ..replies import Reply, json_reply
 from ..router import ApiProblem, NotFound, Request, api
-from ..store import Account, Table
+from ..store import Account, Directory, account_owner, fresh_id
 
 TABLE, NOUN = "users", "user"
 DELETED = "users-deleted"
@@ -69,110 +66,10 @@ ADDRESSES = (  # invented offices; their ids are the "physical address" ids of l
     "18 Canal Walk, London",
     "Rothenbaumchaussee 41, Hamburg",
 )
-ZONE_SHAPE = re.compile(r"^(UTC|[A-Z][A-Za-z_]+(/[A-Za-z0-9_+-]+)+)$")
 EXTRA_FIRST_NAMES = ("Ari", "Bex", "Cleo", "Dev", "Ezra", "Finn", "Gia", "Hugo", "Iris", "Jude")
 
 
-# -- a table that also finds its objects by e-mail address ---------------------------------
-
-
-class Directory(Table):
-    """A ``Table`` that also finds objects by unique fields (e-mail: case-insensitively)."""
-
-    def __init__(
-        self, name: str, noun: str, indexed: Iterable[str] = (), unique: Iterable[str] = ()
-    ) -> None:
-        super().__init__(name, noun, indexed)
-        self._unique: dict[str, dict[str, JSON]] = {name: {} for name in unique}
-
-    def find(self, name: str, value: Any) -> JSON | None:
-        """The object whose unique field ``name`` is ``value`` (ignoring case), if any."""
-        return self._unique[name].get(_folded(value)) if isinstance(value, str) else None
-
-    def _remember(self, item: JSON) -> None:
-        for name, found in self._unique.items():
-            if isinstance(item.get(name), str):
-                found[_folded(item[name])] = item
-
-    def _forget(self, item: JSON) -> None:
-        for name, found in self._unique.items():
-            key = _folded(item.get(name) or "")
-            if found.get(key) is item:
-                del found[key]
-
-    def add(self, item: JSON) -> JSON:
-        super().add(item)
-        self._remember(item)
-        return item
-
-    def extend_oldest_first(self, items: Iterable[JSON]) -> None:
-        batch = list(items)
-        super().extend_oldest_first(batch)
-        for item in batch:
-            self._remember(item)
-
-    def update(self, object_id: str, changes: JSON) -> JSON:
-        item = self.by_id[object_id]
-        self._forget(item)
-        super().update(object_id, changes)
-        self._remember(item)
-        return item
-
-    def delete(self, object_id: str) -> JSON:
-        item = super().delete(object_id)
-        self._forget(item)
-        return item
-
-
-def _folded(text: str) -> str:
-    return text.strip().casefold()
-
-
-# -- request kinds shared with contacts ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Body(Record):
-    """A request body checked as OnceHub does: unknown fields refused, its own messages.
-
-    ``ignored`` fields (read-only ones of the documented schema) are accepted and
-    dropped; ``forbidden`` maps a field to the 400 message it always gets.
-    """
-
-    unsupported: str = "Unsupported fields"
-    missing: str = "Missing required param: {name}."
-    ignored: tuple[str, ...] = ()
-    forbidden: Mapping[str, str] = field(default_factory=dict)
-
-    def accept(self, value: Any, param: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise Invalid(f"Invalid object: {param} must be a JSON object.", param)
-        for name in value:
-            if name in self.forbidden:
-                raise Invalid(self.forbidden[name], name)
-            if name not in self.fields and name not in self.ignored:
-                raise Invalid(self.unsupported, name)
-        for name, spec in self.fields.items():
-            if spec.required and (value.get(name) is None or value.get(name) == ""):
-                raise Invalid(self.missing.format(name=name), name)
-        return super().accept(value, param)
-
-
-@dataclass(frozen=True)
-class Email(Kind):
-    """An e-mail address; anything else is ``Invalid email format: '<value>'``."""
-
-    name = "string"
-
-    def parse(self, raw: str, param: str) -> str:
-        return self.accept(raw, param)
-
-    def accept(self, value: Any, param: str) -> str:
-        if not isinstance(value, str):
-            raise Invalid(f"Invalid string: {param} must be a string.", param)
-        if len(value) > 254 or not EMAIL.match(value):
-            raise Invalid(f"Invalid email format: '{value}'", param)
-        return value
+# -- request kinds -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -180,7 +77,6 @@ class Name(Kind):
     """A person's name: letters, digits, spaces and ``' - . ,``; ``label`` names it in errors."""
 
     label: str = ""
-    name = "string"
 
     def accept(self, value: Any, param: str) -> str:
         if not isinstance(value, str):
@@ -203,8 +99,6 @@ def is_name(text: str) -> bool:
 class Role(Kind):
     """A role the API may assign: Administrator, Member or Team Manager."""
 
-    name = "string"
-
     def accept(self, value: Any, param: str) -> str:
         if not isinstance(value, str):
             raise Invalid(f"Invalid string: {param} must be a string.", param)
@@ -221,26 +115,10 @@ class Role(Kind):
 class Strings(Kind):
     """An array of strings; anything else is OnceHub's ``Must be an array of strings.``"""
 
-    name = "array"
-
     def accept(self, value: Any, param: str) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise Invalid("Must be an array of strings.", param)
         return list(dict.fromkeys(value))  # each once, in the order given
-
-
-@lru_cache(maxsize=1)
-def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
-def is_timezone(name: str) -> bool:
-    """Whether ``name`` is an IANA time zone (e.g. ``America/New_York``).
-
-    Without a time zone database (no system one, no ``tzdata``) the shape decides.
-    """
-    zones = _zones()
-    return name in zones if zones else bool(ZONE_SHAPE.match(name))
 
 
 def local_date(moment: datetime, zone: str) -> date:
@@ -249,19 +127,6 @@ def local_date(moment: datetime, zone: str) -> date:
         return moment.astimezone(ZoneInfo(zone)).date()
     except (ZoneInfoNotFoundError, ValueError):
         return moment.astimezone(timezone.utc).date()
-
-
-def fresh_id(table: Table, prefix: str) -> str:
-    """A new random id for ``table`` (created objects; seeded ones are deterministic)."""
-    while True:
-        object_id = make_id(prefix, secrets.token_hex(16))
-        if object_id not in table:
-            return object_id
-
-
-def account_owner(account: Account) -> JSON:
-    """The account owner: the oldest user."""
-    return account.tables[TABLE].newest_first()[-1]
 
 
 # -- invented data -------------------------------------------------------------------------
@@ -393,7 +258,7 @@ def seed(account: Account) -> None:
 
 # -- users ---------------------------------------------------------------------------------
 
-NEW_USER = Body(
+NEW_USER = Record(
     {
         "email": Field(Email(), required=True, nullable=False),
         "first_name": Field(Name(), required=True, nullable=False),
@@ -401,16 +266,18 @@ NEW_USER = Body(
         "role_name": Field(Role(), nullable=False),
         "teams": Field(Strings(), nullable=False),
     },
+    strict=True,
     missing="Required fields are missing.",
 )
-USER_CHANGES = Body(
+USER_CHANGES = Record(
     {
         "first_name": Field(Name("first name"), nullable=False),
         "last_name": Field(Name("last name"), nullable=False),
         "role_name": Field(Role(), nullable=False),
         "teams": Field(Strings(), nullable=False),
     },
-    unsupported="Unsupported field",
+    strict=True,
+    unknown="Unsupported field",
 )
 
 
@@ -741,14 +608,3 @@ def _one_location(kind: str, location: JSON, where: str, book: dict[str, str]) -
             raise ApiProblem(400, f"Invalid URL: '{value}'", f"{where}.value")
         return _location(kind, value)
     return _location(kind)
-
-
-def is_web_url(text: str) -> bool:
-    """Whether ``text`` is an absolute http(s) URL with a host."""
-    if len(text) > 2048 or any(c.isspace() for c in text):
-        return False
-    try:
-        parts = urlsplit(text)
-        return parts.scheme in ("http", "https") and bool(parts.hostname)
-    except ValueError:
-        return False

@@ -26,14 +26,13 @@ import weakref
 from datetime import timedelta
 from typing import Any
 
-from ..checks import Field, Invalid, Kind, Record, Text
+from ..checks import Field, Invalid, Kind, Record, Text, is_web_url
 from ..data import NOW, make_id, rng_for, timestamp
 from ..listing import PAGING, list_reply, object_reply
 from ..replies import Reply, json_reply
 from ..router import ApiProblem, NotFound, Request, api
-from ..store import Account
+from ..store import Account, fresh_id
 from ..webhooks_out.payloads import EVENT_TYPES
-from .users import fresh_id, is_web_url
 
 TABLE, NOUN = "webhooks", "webhook"
 JSON = dict[str, Any]
@@ -85,8 +84,6 @@ def seed(account: Account) -> None:
 class Url(Kind):
     """An absolute http(s) URL, else ``Invalid url: '<value>'``."""
 
-    name = "string"
-
     def accept(self, value: Any, param: str) -> str:
         if not isinstance(value, str):
             raise Invalid(f"Invalid string: {param} must be a string.", param)
@@ -97,8 +94,6 @@ class Url(Kind):
 
 class Events(Kind):
     """A non-empty array of documented event types (each kept once)."""
-
-    name = "array"
 
     def accept(self, value: Any, param: str) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
