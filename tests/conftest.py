@@ -1,22 +1,16 @@
-"""Shared fixtures: a clean environment and a real sandbox server on 127.0.0.1."""
+"""What every test needs: a clean environment, private Jupyter folders, and a real sandbox
+server on 127.0.0.1 (``sandbox``). Each folder's conftest.py holds what only its tests use."""
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import settings
-from support import CANARY_ACCOUNT, CANARY_KEY
 
 from oncehub_nb.http import ratelimit
 from oncehub_nb.sandbox import Sandbox
-
-# Property tests check behaviour, not speed: no per-example deadline, which a busy
-# 2-core machine (two pytest workers, notebook kernels) can exceed by chance.
-settings.register_profile("oncehub", deadline=None)
-settings.load_profile("oncehub")
+from tests.support import CANARY_ACCOUNT, CANARY_KEY
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -53,12 +47,3 @@ def sandbox() -> Iterator[Sandbox]:
     """A sandbox with the canary key valid, rate limits off (tests switch them on)."""
     with Sandbox(key_limit=None, address_limit=None, accounts={CANARY_KEY: CANARY_ACCOUNT}) as box:
         yield box
-
-
-@pytest.fixture
-def debug_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    """Capture everything at DEBUG, httpx and httpcore included."""
-    caplog.set_level(logging.DEBUG)
-    for name in ("httpx", "httpcore", "oncehub_nb"):
-        caplog.set_level(logging.DEBUG, logger=name)
-    return caplog

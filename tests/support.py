@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]  # the repository's root
 
 # Obviously fake, and distinctive enough to search for in any output.
 CANARY_KEY = "FAKE-canary-key-0000-do-not-leak-7f3a"
@@ -77,3 +80,13 @@ def sign_in_to(shell: Any, base_url: str) -> Any:
     shell.run_line_magic("config", "OnceHubMagics.rate_limit = False")
     shell.run_line_magic("oncehub_auth", f"{CANARY_KEY} --base-url {base_url} --no-validate")
     return shell
+
+
+def hypothesis_without_deadline() -> None:
+    """Property tests check behaviour, not speed: no per-example deadline, which a busy
+    2-core machine (two pytest workers, notebook kernels) can exceed by chance. Loaded by
+    the conftest.py of each folder with property tests (hypothesis is imported only there)."""
+    from hypothesis import settings
+
+    settings.register_profile("oncehub", deadline=None)
+    settings.load_profile("oncehub")
