@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Two pytest workers; work stealing keeps both busy while the notebook tests wait on kernels.
 PYTEST := python -m pytest -n 2 --dist worksteal
 
-.PHONY: demo test lint check bench e2e matrix clean conformance conformance-schema
+.PHONY: demo test quick lint check bench e2e matrix clean conformance conformance-schema
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 	$(BIN)/$(PYTEST)
 
+## make quick: lint, format check and the tests marked neither kernel nor slow
+quick: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/$(PYTEST) -m "not kernel and not slow"
+
 ## make check: validate your own key from the terminal (ONCEHUB_API_KEY or .env)
 check: $(VENV)/.installed-test
 	$(BIN)/oncehub-nb check
@@ -43,7 +49,8 @@ MATRIX_DIR := .venv-matrix
 MATRIX_STAMPS := $(foreach v,$(MATRIX),$(MATRIX_DIR)/py$(v)/.installed-test)
 MATRIX_PYTHONS := $(foreach v,$(MATRIX),$(MATRIX_DIR)/py$(v)/bin/python)
 
-## make matrix: the unit tests (no lint) under CPython 3.10, 3.11, 3.12 and 3.13, one venv each
+## make matrix: every test of make test, kernels included (no lint), under CPython 3.10, 3.11,
+## 3.12 and 3.13, one venv each
 matrix: $(MATRIX_STAMPS) | $(MATRIX_PYTHONS)
 	@failed=; for v in $(MATRIX); do \
 	  echo "== make matrix: CPython $$v ($$($(MATRIX_DIR)/py$$v/bin/python -V))"; \

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from oncehub_nb.sandbox import Sandbox
 from tests.kernels import code_cells, execute, outputs_text
@@ -25,6 +26,7 @@ def test_tutorial_is_stored_without_outputs() -> None:
     assert all(not cell.outputs and cell.execution_count is None for cell in code_cells(nb))
 
 
+@pytest.mark.kernel
 def test_tutorial_runs_against_the_sandbox(tmp_path: Path) -> None:
     shutil.copy(TUTORIAL, tmp_path / TUTORIAL.name)
     nb = execute(nbformat.read(tmp_path / TUTORIAL.name, as_version=4), tmp_path, timeout=180)
@@ -60,6 +62,7 @@ def test_tutorial_runs_against_the_sandbox(tmp_path: Path) -> None:
     assert "[hidden" in dry and "sandbox-demo-key" not in nbformat.writes(nb)
 
 
+@pytest.mark.kernel
 def test_tutorial_runs_unchanged_with_a_key_in_dotenv(tmp_path: Path) -> None:
     with Sandbox(
         bookings=250, key_limit=None, address_limit=None, accounts={CANARY_KEY: "x@example.com"}

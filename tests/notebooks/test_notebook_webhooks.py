@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from tests.kernels import code_cells, execute, outputs_text
 from tests.support import REPO
@@ -24,6 +25,7 @@ def test_tutorial_is_stored_without_outputs() -> None:
     assert all(not cell.outputs and cell.execution_count is None for cell in code_cells(nb))
 
 
+@pytest.mark.kernel
 def test_tutorial_shows_verified_events_and_why_forgeries_fail(tmp_path: Path) -> None:
     shutil.copy(TUTORIAL, tmp_path / TUTORIAL.name)
     nb = execute(nbformat.read(tmp_path / TUTORIAL.name, as_version=4), tmp_path, timeout=120)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import nbformat
+import pytest
 
 from oncehub_nb.sandbox import DEMO_ACCOUNT, DEMO_KEY
 from tests.kernels import code_cells, execute, outputs_text, saved_without_sources
@@ -20,6 +21,7 @@ def test_tutorial_is_stored_without_outputs():
     assert "widgets" not in nb.metadata
 
 
+@pytest.mark.kernel
 def test_tutorial_runs_against_the_sandbox_without_an_account(tmp_path):
     shutil.copy(TUTORIAL, tmp_path / TUTORIAL.name)
     nb = execute(nbformat.read(tmp_path / TUTORIAL.name, as_version=4), tmp_path)
@@ -48,6 +50,7 @@ def test_tutorial_runs_against_the_sandbox_without_an_account(tmp_path):
     assert DEMO_KEY not in saved_without_sources(nb)
 
 
+@pytest.mark.kernel
 def test_tutorial_runs_unchanged_with_a_key_in_dotenv(tmp_path, sandbox):
     shutil.copy(TUTORIAL, tmp_path / TUTORIAL.name)
     (tmp_path / ".env").write_text(
@@ -80,6 +83,7 @@ def widget_notebook(extra: list[str] | None = None) -> nbformat.NotebookNode:
     return nbformat.v4.new_notebook(cells=cells)
 
 
+@pytest.mark.kernel
 def test_widget_login_saves_no_key_in_widget_state(tmp_path, sandbox, monkeypatch):
     monkeypatch.setenv("TEST_SANDBOX_URL", sandbox.base_url)
     monkeypatch.setenv("TEST_TYPED_KEY", CANARY_KEY)
@@ -92,6 +96,7 @@ def test_widget_login_saves_no_key_in_widget_state(tmp_path, sandbox, monkeypatc
     assert CANARY_KEY not in saved
 
 
+@pytest.mark.kernel
 def test_the_search_would_find_a_key_left_in_widget_state(tmp_path, sandbox, monkeypatch):
     """Control: a key left in an uncleared widget does land in the saved notebook."""
     monkeypatch.setenv("TEST_SANDBOX_URL", sandbox.base_url)
@@ -101,6 +106,7 @@ def test_the_search_would_find_a_key_left_in_widget_state(tmp_path, sandbox, mon
     assert CANARY_KEY in nbformat.writes(nb)
 
 
+@pytest.mark.kernel
 def test_no_key_in_a_headless_run_fails_at_once(tmp_path):
     nb = nbformat.v4.new_notebook(
         cells=[

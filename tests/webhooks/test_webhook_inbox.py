@@ -524,6 +524,7 @@ def test_no_display_outside_a_kernel(monkeypatch, clock):
         assert inbox._live is None
 
 
+@pytest.mark.kernel
 def test_the_live_table_in_a_real_kernel(tmp_path):
     """nbclient runs a kernel: the output made by the first cell is updated by the inbox's
     display thread while the second cell runs (no close, no re-display)."""
