@@ -1,7 +1,7 @@
 """Bookings and booking calendars in the sandbox, over real HTTP with httpx.
 
 Every answer is checked against the response schema of OnceHub's own OpenAPI file
-(../shared/reference/oncehub-api-v2.yaml): lists, filters and expansions, the four
+(see tests/reference.py): lists, filters and expansions, the four
 booking actions and their refusals, free time slots, scheduling, one-time links.
 """
 
@@ -112,11 +112,13 @@ def a_published_calendar(sandbox: Sandbox) -> dict[str, Any]:
 # -- listing bookings ----------------------------------------------------------------------
 
 
+@pytest.mark.needs_openapi
 def test_reference_file_is_present() -> None:
     assert "/bookings" in spec()["paths"]
     assert "/booking-calendars/{id}/schedule" in spec()["paths"]
 
 
+@pytest.mark.needs_openapi
 def test_bookings_list_validates_and_is_newest_first(sandbox: Sandbox) -> None:
     body = checked(get(sandbox, "/bookings", limit=100), "/bookings")
     times = [b["creation_time"] for b in body["data"]]
@@ -144,12 +146,14 @@ def assert_consistent(bookings: list[dict[str, Any]]) -> None:
             assert original["last_updated_time"] == b["creation_time"]
 
 
+@pytest.mark.needs_openapi
 def test_seeded_bookings_are_consistent(sandbox: Sandbox) -> None:
     bookings = all_bookings(sandbox)
     assert_consistent(bookings)
     assert {b["status"] for b in bookings} >= {"completed", "scheduled", "canceled"}
 
 
+@pytest.mark.needs_openapi
 def test_seeded_statuses_in_plausible_proportions(large: Sandbox) -> None:
     bookings = all_bookings(large)
     assert len(bookings) == 1500
@@ -163,6 +167,7 @@ def test_seeded_statuses_in_plausible_proportions(large: Sandbox) -> None:
     assert sum(1 for b in bookings if "rescheduled_booking_id" in b) > 10
 
 
+@pytest.mark.needs_openapi
 def test_seeded_bookings_point_at_objects_that_exist(sandbox: Sandbox) -> None:
     paths: set[str] = set()
     for b in all_bookings(sandbox):
@@ -180,6 +185,7 @@ def test_seeded_bookings_point_at_objects_that_exist(sandbox: Sandbox) -> None:
         assert get(sandbox, path).status_code == 200, path
 
 
+@pytest.mark.needs_openapi
 def test_contacts_of_bookings_match_their_forms(sandbox: Sandbox) -> None:
     for b in all_bookings(sandbox)[:10]:
         contact = get(sandbox, f"/contacts/{b['contact']}").json()
@@ -187,18 +193,21 @@ def test_contacts_of_bookings_match_their_forms(sandbox: Sandbox) -> None:
         assert contact["creation_time"] <= b["creation_time"]
 
 
+@pytest.mark.needs_openapi
 def test_get_one_booking(sandbox: Sandbox) -> None:
     listed = get(sandbox, "/bookings").json()["data"][4]
     body = checked(get(sandbox, f"/bookings/{listed['id']}"), "/bookings/{id}")
     assert body == listed
 
 
+@pytest.mark.needs_openapi
 def test_unknown_booking_is_404(sandbox: Sandbox) -> None:
     response = get(sandbox, "/bookings/BKNG-NOPE000000")
     assert_error(response, 404, "No such booking: 'BKNG-NOPE000000'", "id")
     assert_valid(response.json(), response_schema("/bookings/{id}", "get", 404))
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize("name", FILTERS)
 def test_filters_filter(sandbox: Sandbox, name: str) -> None:
     everything = all_bookings(sandbox)
@@ -210,6 +219,7 @@ def test_filters_filter(sandbox: Sandbox, name: str) -> None:
     assert found == expected and 0 < len(found) < len(everything)
 
 
+@pytest.mark.needs_openapi
 def test_booking_calendar_and_host_filters(sandbox: Sandbox) -> None:
     everything = all_bookings(sandbox)
     from_calendars = [b for b in everything if "booking_calendar" in b]
@@ -223,6 +233,7 @@ def test_booking_calendar_and_host_filters(sandbox: Sandbox) -> None:
     assert len(hosted) == sum(1 for b in from_calendars if b["owner"] == host)
 
 
+@pytest.mark.needs_openapi
 def test_filters_combine(sandbox: Sandbox) -> None:
     everything = all_bookings(sandbox)
     owner = Counter(b["owner"] for b in everything).most_common(1)[0][0]
@@ -231,11 +242,13 @@ def test_filters_combine(sandbox: Sandbox) -> None:
     assert [b["id"] for b in found] == expected
 
 
+@pytest.mark.needs_openapi
 def test_unknown_filter_value_finds_nothing(sandbox: Sandbox) -> None:
     body = checked(get(sandbox, "/bookings", owner="USR-NOBODY0000"), "/bookings")
     assert body == {"object": "list", "data": [], "has_more": False}
 
 
+@pytest.mark.needs_openapi
 def test_empty_filters_mean_no_filter(sandbox: Sandbox) -> None:
     """``booking_calendar`` and ``host`` default to '' in the reference: no filter."""
     params = {"status": "", "booking_calendar": "", "host": "", "owner": "", "limit": 100}
@@ -243,6 +256,7 @@ def test_empty_filters_mean_no_filter(sandbox: Sandbox) -> None:
     assert [b["id"] for b in body["data"]] == [b["id"] for b in all_bookings(sandbox)]
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize("name", TIME_FIELDS)
 def test_time_ranges_filter(sandbox: Sandbox, name: str) -> None:
     everything = all_bookings(sandbox)
@@ -259,6 +273,7 @@ def test_time_ranges_filter(sandbox: Sandbox, name: str) -> None:
     ]
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize("name", TIME_FIELDS)
 def test_inverted_time_range_is_400(sandbox: Sandbox, name: str) -> None:
     response = get(sandbox, "/bookings", **{f"{name}.gt": "2025-03-10", f"{name}.lt": "2025-03-01"})
@@ -266,6 +281,7 @@ def test_inverted_time_range_is_400(sandbox: Sandbox, name: str) -> None:
     assert_error(response, 400, message, f"{name}.gt")
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize(
     ("params", "param"),
     [
@@ -280,6 +296,7 @@ def test_bad_list_parameters_are_400(sandbox: Sandbox, params: dict[str, str], p
     assert_error(get(sandbox, "/bookings", **params), 400, re.compile(".+"), param)
 
 
+@pytest.mark.needs_openapi
 def test_paging_through_a_filter_follows_links(sandbox: Sandbox) -> None:
     expected = [b["id"] for b in all_bookings(sandbox) if b["status"] == "completed"]
     seen: list[str] = []
@@ -298,6 +315,7 @@ def test_paging_through_a_filter_follows_links(sandbox: Sandbox) -> None:
 # -- expanding -----------------------------------------------------------------------------
 
 
+@pytest.mark.needs_openapi
 def test_list_expands_documented_fields(sandbox: Sandbox) -> None:
     plain = get(sandbox, "/bookings", limit=100).json()["data"]
     expand = "data.owner,data.event_type,data.booking_page,data.master_page,data.contact"
@@ -315,6 +333,7 @@ def test_list_expands_documented_fields(sandbox: Sandbox) -> None:
     assert any(isinstance(b.get("master_page"), dict) for b in body["data"])
 
 
+@pytest.mark.needs_openapi
 def test_one_booking_expands(sandbox: Sandbox) -> None:
     listed = get(sandbox, "/bookings", limit=100).json()["data"]
     booking = next(b for b in listed if b.get("event_type"))
@@ -326,6 +345,7 @@ def test_one_booking_expands(sandbox: Sandbox) -> None:
     assert body["booking_page"] == booking["booking_page"]  # not asked: stays an id
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize(
     ("path", "expand"),
     [
@@ -349,6 +369,7 @@ def account_owner_id(sandbox: Sandbox) -> str:
     return next(u["id"] for u in users if u["email"] == sandbox.account().email)
 
 
+@pytest.mark.needs_openapi
 def test_cancel_an_upcoming_booking(sandbox: Sandbox) -> None:
     bookings = all_bookings(sandbox)
     booking = one_with(bookings, status="scheduled")
@@ -369,6 +390,7 @@ def test_cancel_an_upcoming_booking(sandbox: Sandbox) -> None:
     assert [b["id"] for b in all_bookings(sandbox)] == [b["id"] for b in bookings]  # same order
 
 
+@pytest.mark.needs_openapi
 def test_cancel_without_a_body(sandbox: Sandbox) -> None:
     booking = one_with(all_bookings(sandbox), status="scheduled")
     response = call(sandbox, "POST", f"/bookings/{booking['id']}/cancel")
@@ -377,6 +399,7 @@ def test_cancel_without_a_body(sandbox: Sandbox) -> None:
     assert "reason" not in body["cancel_reschedule_information"]
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize("status", ["canceled", "completed", "no_show"])
 def test_cancel_refuses_what_cannot_be_canceled(large: Sandbox, status: str) -> None:
     booking = one_with(all_bookings(large, status=status), status=status)
@@ -386,6 +409,7 @@ def test_cancel_refuses_what_cannot_be_canceled(large: Sandbox, status: str) -> 
     assert get(large, f"/bookings/{booking['id']}").json() == booking
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize(
     ("body", "param"),
     [
@@ -411,6 +435,7 @@ def paid_calendar(sandbox: Sandbox) -> str:
     raise AssertionError("no paid booking")
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize(
     ("action", "message"),
     [
@@ -436,6 +461,7 @@ def test_paid_bookings_are_422(large: Sandbox, action: str, message: str) -> Non
     assert get(large, f"/bookings/{paid[0]['id']}").json()["status"] == "scheduled"
 
 
+@pytest.mark.needs_openapi
 def test_request_reschedule(sandbox: Sandbox) -> None:
     booking = one_with(all_bookings(sandbox), status="scheduled")
     path = f"/bookings/{booking['id']}/request-reschedule"
@@ -452,6 +478,7 @@ def test_request_reschedule(sandbox: Sandbox) -> None:
     assert_error(again, 409, f"Booking cannot be cancelled: '{booking['id']}'", "id")
 
 
+@pytest.mark.needs_openapi
 def test_request_reschedule_checks_its_body(sandbox: Sandbox) -> None:
     booking = one_with(all_bookings(sandbox), status="scheduled")
     response = post(
@@ -460,6 +487,7 @@ def test_request_reschedule_checks_its_body(sandbox: Sandbox) -> None:
     assert_error(response, 400, re.compile(".+"), "reschedule_reason")
 
 
+@pytest.mark.needs_openapi
 def test_no_show_after_the_meeting(sandbox: Sandbox) -> None:
     booking = one_with(all_bookings(sandbox), status="completed")
     path = f"/bookings/{booking['id']}/no-show"
@@ -470,6 +498,7 @@ def test_no_show_after_the_meeting(sandbox: Sandbox) -> None:
     assert_error(again, 409, f"Cannot update booking status to no_show: '{booking['id']}'", "id")
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize("status", ["canceled", "requested", "no_show"])
 def test_no_show_refuses_meetings_that_did_not_take_place(large: Sandbox, status: str) -> None:
     booking = one_with(all_bookings(large, status=status), status=status)
@@ -480,6 +509,7 @@ def test_no_show_refuses_meetings_that_did_not_take_place(large: Sandbox, status
     assert get(large, f"/bookings/{booking['id']}").json() == booking
 
 
+@pytest.mark.needs_openapi
 def test_no_show_refuses_a_meeting_yet_to_start(sandbox: Sandbox) -> None:
     calendar = a_published_calendar(sandbox)
     start = slots(sandbox, calendar["id"], start_time=(utc_now() + timedelta(days=2)).isoformat())
@@ -496,6 +526,7 @@ def reassignable(sandbox: Sandbox) -> tuple[dict[str, Any], dict[str, Any]]:
     return booking, user
 
 
+@pytest.mark.needs_openapi
 def test_reassign_to_another_host(sandbox: Sandbox) -> None:
     booking, user = reassignable(sandbox)
     path = f"/bookings/{booking['id']}/reassign"
@@ -508,6 +539,7 @@ def test_reassign_to_another_host(sandbox: Sandbox) -> None:
     assert booking["id"] not in [b["id"] for b in all_bookings(sandbox, owner=booking["owner"])]
 
 
+@pytest.mark.needs_openapi
 def test_reassign_with_a_connected_video_service(sandbox: Sandbox) -> None:
     booking, user = reassignable(sandbox)
     connected = connected_conferencing(user["id"])
@@ -530,6 +562,7 @@ def test_reassign_with_a_connected_video_service(sandbox: Sandbox) -> None:
     assert "location_description" not in body
 
 
+@pytest.mark.needs_openapi
 def test_reassign_errors(sandbox: Sandbox) -> None:
     booking, user = reassignable(sandbox)
     path = f"/bookings/{booking['id']}/reassign"
@@ -563,6 +596,7 @@ def test_reassign_errors(sandbox: Sandbox) -> None:
     assert get(sandbox, f"/bookings/{booking['id']}").json() == booking
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize(
     ("body", "param"),
     [
@@ -582,6 +616,7 @@ def test_reassign_checks_its_body(sandbox: Sandbox, body: dict[str, Any], param:
     assert_error(response, 400, re.compile(".+"), param)
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize("action", ["cancel", "request-reschedule", "reassign", "no-show"])
 def test_actions_on_unknown_bookings_are_404(sandbox: Sandbox, action: str) -> None:
     body = {"new_host": account_owner_id(sandbox)} if action == "reassign" else {}
@@ -611,6 +646,7 @@ def test_undocumented_methods_are_405(
 # -- booking calendars ---------------------------------------------------------------------
 
 
+@pytest.mark.needs_openapi
 def test_calendars_list_validates(sandbox: Sandbox) -> None:
     found = calendars(sandbox)
     assert 4 <= len(found) <= 10
@@ -624,6 +660,7 @@ def test_calendars_list_validates(sandbox: Sandbox) -> None:
     assert any(c["host"].startswith("TM-") for c in found)
 
 
+@pytest.mark.needs_openapi
 def test_calendars_host_filter_and_paging(sandbox: Sandbox) -> None:
     found = calendars(sandbox)
     host = found[2]["host"]
@@ -637,6 +674,7 @@ def test_calendars_host_filter_and_paging(sandbox: Sandbox) -> None:
     assert [c["id"] for c in first["data"] + rest["data"]] == [c["id"] for c in found]
 
 
+@pytest.mark.needs_openapi
 def test_get_one_calendar_and_404(sandbox: Sandbox) -> None:
     listed = calendars(sandbox)[1]
     path = "/booking-calendars/{id}"
@@ -645,6 +683,7 @@ def test_get_one_calendar_and_404(sandbox: Sandbox) -> None:
     assert_error(response, 404, "No such booking calendar: 'BKC-NOPE000000'", "id")
 
 
+@pytest.mark.needs_openapi
 def test_time_slots_for_the_next_week(sandbox: Sandbox) -> None:
     calendar = a_published_calendar(sandbox)
     before = utc_now()
@@ -661,6 +700,7 @@ def test_time_slots_for_the_next_week(sandbox: Sandbox) -> None:
     assert all(s["locations"] and s["locations"][0]["type"] for s in found)
 
 
+@pytest.mark.needs_openapi
 def test_time_slots_in_a_range_are_deterministic(sandbox: Sandbox) -> None:
     calendar = a_published_calendar(sandbox)
     start = (utc_now() + timedelta(days=3)).replace(hour=0, minute=0, second=0)
@@ -674,11 +714,13 @@ def test_time_slots_in_a_range_are_deterministic(sandbox: Sandbox) -> None:
     assert all(t.minute % 15 == 0 and t.second == 0 for t in times)
 
 
+@pytest.mark.needs_openapi
 def test_time_slots_of_the_past_are_empty(sandbox: Sandbox) -> None:
     calendar = a_published_calendar(sandbox)
     assert slots(sandbox, calendar["id"], start_time="2025-03-10", end_time="2025-03-20") == []
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize(
     ("params", "message", "param"),
     [
@@ -719,6 +761,7 @@ def test_time_slot_range_errors(
     assert_error(response, 400, message, param)
 
 
+@pytest.mark.needs_openapi
 def test_time_slots_of_an_unpublished_calendar_are_422(sandbox: Sandbox) -> None:
     draft = calendar_where(sandbox, lambda c: not c["published"])
     response = get(sandbox, f"/booking-calendars/{draft['id']}/time-slots")
@@ -732,6 +775,7 @@ def test_time_slots_of_an_unpublished_calendar_are_422(sandbox: Sandbox) -> None
     )
 
 
+@pytest.mark.needs_openapi
 def test_a_host_without_a_seat_is_402(sandbox: Sandbox) -> None:
     calendar = a_published_calendar(sandbox)
     start = slots(sandbox, calendar["id"])[0]["start_time"]
@@ -746,6 +790,7 @@ def test_a_host_without_a_seat_is_402(sandbox: Sandbox) -> None:
 # -- scheduling ----------------------------------------------------------------------------
 
 
+@pytest.mark.needs_openapi
 def test_schedule_books_a_free_slot_and_takes_it(sandbox: Sandbox) -> None:
     calendar = a_published_calendar(sandbox)
     free = slots(sandbox, calendar["id"])
@@ -779,6 +824,7 @@ def test_schedule_books_a_free_slot_and_takes_it(sandbox: Sandbox) -> None:
     assert_error(again, 400, "The selected start time is not available.", "start_time")
 
 
+@pytest.mark.needs_openapi
 def test_schedule_reuses_a_contact_by_email(sandbox: Sandbox) -> None:
     calendar = a_published_calendar(sandbox)
     contacts = get(sandbox, "/contacts", limit=100).json()["data"]
@@ -790,6 +836,7 @@ def test_schedule_reuses_a_contact_by_email(sandbox: Sandbox) -> None:
     assert len(get(sandbox, "/contacts", limit=100).json()["data"]) == len(contacts)
 
 
+@pytest.mark.needs_openapi
 def test_team_calendar_gives_meetings_to_members(sandbox: Sandbox) -> None:
     calendar = calendar_where(sandbox, lambda c: c["published"] and c["host"].startswith("TM-"))
     free = slots(sandbox, calendar["id"])
@@ -805,6 +852,7 @@ def test_team_calendar_gives_meetings_to_members(sandbox: Sandbox) -> None:
     assert len(owners) == min(3, len(members))  # round robin among the members
 
 
+@pytest.mark.needs_openapi
 def test_schedule_with_a_chosen_location(sandbox: Sandbox) -> None:
     def offers(kind: str) -> Any:
         def test(c: dict[str, Any]) -> bool:
@@ -843,6 +891,7 @@ def test_schedule_with_a_chosen_location(sandbox: Sandbox) -> None:
     assert_error(not_offered, 400, re.compile(".+"), "location")
 
 
+@pytest.mark.needs_openapi
 def test_schedule_defaults_to_a_virtual_meeting(sandbox: Sandbox) -> None:
     calendar = a_published_calendar(sandbox)
     start = slots(sandbox, calendar["id"])[0]["start_time"]
@@ -851,6 +900,7 @@ def test_schedule_defaults_to_a_virtual_meeting(sandbox: Sandbox) -> None:
     assert booking["virtual_conferencing"]["join_url"].startswith("https://")
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize(
     ("changes", "message", "param"),
     [
@@ -887,6 +937,7 @@ def test_schedule_checks_its_body(
     assert len(all_bookings(sandbox)) == 30
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize("missing", ["start_time", "guest_time_zone", "booking_form"])
 def test_schedule_needs_its_required_fields(sandbox: Sandbox, missing: str) -> None:
     calendar = a_published_calendar(sandbox)
@@ -900,6 +951,7 @@ def test_schedule_needs_its_required_fields(sandbox: Sandbox, missing: str) -> N
     assert_error(response, 400, re.compile(".+"), missing)
 
 
+@pytest.mark.needs_openapi
 def test_schedule_refuses_times_that_are_not_free_slots(sandbox: Sandbox) -> None:
     calendar = a_published_calendar(sandbox)
     first = parse(slots(sandbox, calendar["id"])[0]["start_time"])
@@ -909,6 +961,7 @@ def test_schedule_refuses_times_that_are_not_free_slots(sandbox: Sandbox) -> Non
     assert len(all_bookings(sandbox)) == 30
 
 
+@pytest.mark.needs_openapi
 def test_schedule_on_unpublished_or_unknown_calendars(sandbox: Sandbox) -> None:
     draft = calendar_where(sandbox, lambda c: not c["published"])
     start = (utc_now() + timedelta(days=2)).isoformat()
@@ -921,6 +974,7 @@ def test_schedule_on_unpublished_or_unknown_calendars(sandbox: Sandbox) -> None:
 # -- one-time links ------------------------------------------------------------------------
 
 
+@pytest.mark.needs_openapi
 def test_one_time_links(sandbox: Sandbox) -> None:
     calendar = a_published_calendar(sandbox)
     path = f"/booking-calendars/{calendar['id']}/one-time-links"
@@ -942,6 +996,7 @@ def test_one_time_links(sandbox: Sandbox) -> None:
     assert empty["id"] not in (link["id"], short["id"])
 
 
+@pytest.mark.needs_openapi
 def test_one_time_link_errors(sandbox: Sandbox) -> None:
     draft = calendar_where(sandbox, lambda c: not c["published"])
     response = post(sandbox, f"/booking-calendars/{draft['id']}/one-time-links", {})
@@ -968,6 +1023,7 @@ def test_one_time_link_errors(sandbox: Sandbox) -> None:
 # -- state, determinism, scale -------------------------------------------------------------
 
 
+@pytest.mark.needs_openapi
 def test_reset_restores_the_seeded_bookings(sandbox: Sandbox) -> None:
     bookings = all_bookings(sandbox)
     booking = one_with(bookings, status="scheduled")
@@ -982,6 +1038,7 @@ def test_reset_restores_the_seeded_bookings(sandbox: Sandbox) -> None:
     assert slots(sandbox, calendar["id"])[0] == free[0]
 
 
+@pytest.mark.needs_openapi
 def test_same_seed_same_data_other_seed_other_data(sandbox: Sandbox) -> None:
     with Sandbox(key_limit=None, address_limit=None) as same:
         assert all_bookings(same) == all_bookings(sandbox)

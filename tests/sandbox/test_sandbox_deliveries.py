@@ -263,10 +263,12 @@ STATUS_AFTER = {
 }
 
 
+@pytest.mark.needs_openapi
 def test_the_sandbox_knows_every_documented_event_type() -> None:
     assert list(EVENT_TYPES) == event_types() and len(EVENT_TYPES) == 11
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize("event_type", list(ACTIONS))
 def test_a_booking_action_is_delivered_to_who_asked(
     box: Sandbox, receiver: Receiver, event_type: str
@@ -295,6 +297,7 @@ def test_a_booking_action_is_delivered_to_who_asked(
     assert [r for r in box.deliveries if r.subscription_id == unwanted["id"]] == []
 
 
+@pytest.mark.needs_openapi
 def test_every_booking_action_in_a_row_arrives_in_order(box: Sandbox, receiver: Receiver) -> None:
     hook = subscribe(box, receiver.url("/all"), event_types())
     done = [(event_type, action(box)) for event_type, action in ACTIONS.items()]
@@ -310,6 +313,7 @@ def test_every_booking_action_in_a_row_arrives_in_order(box: Sandbox, receiver: 
 # -- emit ----------------------------------------------------------------------------------
 
 
+@pytest.mark.needs_openapi
 def test_emit_sends_every_documented_event_type(box: Sandbox, receiver: Receiver) -> None:
     hook = subscribe(box, receiver.url("/all"), event_types())
     ids = [box.emit(event_type, key=CANARY_KEY) for event_type in event_types()]
@@ -332,6 +336,7 @@ def test_emit_sends_every_documented_event_type(box: Sandbox, receiver: Receiver
                 assert data["status"] == event_type.split(".")[1]
 
 
+@pytest.mark.needs_openapi
 def test_emit_for_a_booking_with_overrides(box: Sandbox, receiver: Receiver) -> None:
     hook = subscribe(box, receiver.url("/hook"), ["booking.completed", "conversation.closed"])
     booking = upcoming(box, 0)
@@ -354,6 +359,7 @@ def test_emit_for_a_booking_with_overrides(box: Sandbox, receiver: Receiver) -> 
     assert call(box, "GET", f"/bookings/{booking['id']}") == booking  # nothing stored changed
 
 
+@pytest.mark.needs_openapi
 def test_emit_refuses_unknown_types_and_bookings(box: Sandbox) -> None:
     with pytest.raises(ValueError, match=r"booking\.exploded") as refused:
         box.emit("booking.exploded")
@@ -366,6 +372,7 @@ def test_emit_refuses_unknown_types_and_bookings(box: Sandbox) -> None:
 # -- failures, retries, never blocking -----------------------------------------------------
 
 
+@pytest.mark.needs_openapi
 def test_a_failing_receiver_is_retried_with_backoff(box: Sandbox, sleeps: list[float]) -> None:
     failing = Receiver(statuses=(500, 503))
     try:

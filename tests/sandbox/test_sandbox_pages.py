@@ -1,7 +1,7 @@
 """Event types, master pages, booking pages and SMS notifications in the sandbox.
 
 Every answer is checked against the response schema of OnceHub's own OpenAPI
-file (../shared/reference/oncehub-api-v2.yaml), over real HTTP with httpx.
+file (see tests/reference.py), over real HTTP with httpx.
 """
 
 from __future__ import annotations
@@ -77,6 +77,7 @@ OPERATIONS = [
 ]
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
 def test_operations_are_documented_and_served(sandbox: Sandbox, method: str, path: str) -> None:
     assert method in spec()["paths"][path]
@@ -90,6 +91,7 @@ def test_operations_are_documented_and_served(sandbox: Sandbox, method: str, pat
 # -- event types ---------------------------------------------------------------------------
 
 
+@pytest.mark.needs_openapi
 def test_event_types_list_and_get(sandbox: Sandbox) -> None:
     page = checked(get(sandbox, "/event-types", limit=100), "/event-types")
     types = page["data"]
@@ -102,6 +104,7 @@ def test_event_types_list_and_get(sandbox: Sandbox) -> None:
     assert one == types[5]
 
 
+@pytest.mark.needs_openapi
 def test_event_types_page_by_page(sandbox: Sandbox) -> None:
     first = checked(get(sandbox, "/event-types", limit=5), "/event-types")
     assert len(first["data"]) == 5 and first["has_more"] is True
@@ -113,6 +116,7 @@ def test_event_types_page_by_page(sandbox: Sandbox) -> None:
     assert NEXT_LINK.search(back.headers["link"]) and not PREVIOUS_LINK.search(back.headers["link"])
 
 
+@pytest.mark.needs_openapi
 def test_unknown_event_type_is_404(sandbox: Sandbox) -> None:
     response = get(sandbox, "/event-types/ET-NOPE")
     assert_error(response, 404, error("No such event type: 'ET-NOPE'", "id"))
@@ -137,6 +141,7 @@ def test_bad_paging_is_400(sandbox: Sandbox, path: str, params: dict, param: str
     assert response.json()["param"] == param
 
 
+@pytest.mark.needs_openapi
 def test_out_of_range_limit_is_the_documented_400(sandbox: Sandbox) -> None:
     example = spec()["components"]["examples"]["OutOfRangeLimitExample"]["value"]
     response = get(sandbox, "/event-types", limit=500)
@@ -171,6 +176,7 @@ def master_pages(sandbox: Sandbox) -> list[dict[str, Any]]:
     return response.json()["data"]
 
 
+@pytest.mark.needs_openapi
 def test_master_pages_list_and_get(sandbox: Sandbox) -> None:
     pages = master_pages(sandbox)
     assert len(pages) == 3
@@ -183,12 +189,14 @@ def test_master_pages_list_and_get(sandbox: Sandbox) -> None:
         assert one == page
 
 
+@pytest.mark.needs_openapi
 def test_unknown_master_page_is_404(sandbox: Sandbox) -> None:
     response = get(sandbox, "/master-pages/MP-NOPE")
     assert_error(response, 404, error("No such master page: 'MP-NOPE'", "id"))
     checked(response, "/master-pages/{id}", status=404)
 
 
+@pytest.mark.needs_openapi
 def test_one_time_links(sandbox: Sandbox) -> None:
     path = "/master-pages/{id}/one-time-links"
     page = master_pages(sandbox)[0]["id"]
@@ -205,6 +213,7 @@ def test_one_time_links(sandbox: Sandbox) -> None:
     ]
 
 
+@pytest.mark.needs_openapi
 def test_one_time_link_for_an_inactive_page_and_with_a_body(sandbox: Sandbox) -> None:
     inactive = next(p for p in master_pages(sandbox) if not p["active"])
     path = f"/master-pages/{inactive['id']}/one-time-links"
@@ -212,6 +221,7 @@ def test_one_time_link_for_an_inactive_page_and_with_a_body(sandbox: Sandbox) ->
     checked(response, "/master-pages/{id}/one-time-links", "post")
 
 
+@pytest.mark.needs_openapi
 def test_one_time_link_errors(sandbox: Sandbox) -> None:
     path = "/master-pages/{id}/one-time-links"
     unknown = call(sandbox, "POST", "/master-pages/MP-NOPE/one-time-links")
@@ -227,6 +237,7 @@ def test_one_time_link_errors(sandbox: Sandbox) -> None:
     assert wrong.status_code == 405 and wrong.headers["allow"] == "POST"
 
 
+@pytest.mark.needs_openapi
 def test_reset_forgets_links_and_repeats_their_ids(sandbox: Sandbox) -> None:
     page = master_pages(sandbox)[1]["id"]
     made = call(sandbox, "POST", f"/master-pages/{page}/one-time-links").json()
@@ -245,6 +256,7 @@ def booking_page_links(sandbox: Sandbox) -> dict[str, dict[str, Any]]:
     return {row["id"]: row for row in table.newest_first()}
 
 
+@pytest.mark.needs_openapi
 def test_booking_pages_list_and_get(sandbox: Sandbox) -> None:
     pages = checked(get(sandbox, "/booking-pages", limit=100), "/booking-pages")["data"]
     assert len(pages) == 8
@@ -257,12 +269,14 @@ def test_booking_pages_list_and_get(sandbox: Sandbox) -> None:
         assert one == page
 
 
+@pytest.mark.needs_openapi
 def test_unknown_booking_page_is_404(sandbox: Sandbox) -> None:
     response = get(sandbox, "/booking-pages/BP-NOPE")
     assert_error(response, 404, error("No such booking page: 'BP-NOPE'", "id"))
     checked(response, "/booking-pages/{id}", status=404)
 
 
+@pytest.mark.needs_openapi
 def test_booking_pages_point_at_existing_objects(sandbox: Sandbox) -> None:
     users = {u["id"]: u for u in every(sandbox, "/users")}
     event_types = {t["id"] for t in every(sandbox, "/event-types")}
@@ -279,6 +293,7 @@ def test_booking_pages_point_at_existing_objects(sandbox: Sandbox) -> None:
     assert len({row["user"] for row in links.values()}) == 8
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize(
     ("param", "field"),
     [("user", "user"), ("event_type", "event_types"), ("master_page", "master_pages")],
@@ -300,6 +315,7 @@ def test_booking_page_filters(sandbox: Sandbox, param: str, field: str) -> None:
     assert get(sandbox, "/booking-pages", **{param: "XX-NOPE"}).json()["data"] == []
 
 
+@pytest.mark.needs_openapi
 def test_booking_page_filters_combine_and_page(sandbox: Sandbox) -> None:
     links = booking_page_links(sandbox)
     master = master_pages(sandbox)[-1]["id"]  # the company-wide page: every active page
@@ -337,6 +353,7 @@ def all_sms(sandbox: Sandbox, **params: Any) -> list[dict[str, Any]]:
     return every(sandbox, SMS, **params)
 
 
+@pytest.mark.needs_openapi
 def test_sms_list_validates_and_is_newest_first(sandbox: Sandbox) -> None:
     body = checked(get(sandbox, SMS, limit=100), SMS)
     items = body["data"]
@@ -364,6 +381,7 @@ def test_sms_recipients_exist_and_got_bookings(sandbox: Sandbox) -> None:
         assert item["recipient"] in booked
 
 
+@pytest.mark.needs_openapi
 def test_sms_filters(sandbox: Sandbox) -> None:
     items = all_sms(sandbox)
     for kind in ("contact", "user"):
@@ -379,6 +397,7 @@ def test_sms_filters(sandbox: Sandbox) -> None:
     assert get(sandbox, SMS, recipient="CTC-NOPE").json()["data"] == []
 
 
+@pytest.mark.needs_openapi
 def test_sms_time_range(sandbox: Sandbox) -> None:
     items = all_sms(sandbox)
     low, high = items[-3]["creation_time"], items[2]["creation_time"]
@@ -390,6 +409,7 @@ def test_sms_time_range(sandbox: Sandbox) -> None:
     assert len(later["data"]) == sum(s["creation_time"] > "2025-03-01T00:00:00Z" for s in items)
 
 
+@pytest.mark.needs_openapi
 def test_sms_reversed_time_range_is_the_documented_400(sandbox: Sandbox) -> None:
     example = spec()["components"]["examples"]["InvalidCreationDateRangeExample"]["value"]
     params = {"creation_time.gt": "2025-03-10T00:00:00Z", "creation_time.lt": "2025-03-01"}
@@ -398,6 +418,7 @@ def test_sms_reversed_time_range_is_the_documented_400(sandbox: Sandbox) -> None
     checked(response, SMS, status=400)
 
 
+@pytest.mark.needs_openapi
 def test_sms_unknown_recipient_type_is_the_documented_400(sandbox: Sandbox) -> None:
     documented = spec()["paths"][SMS]["get"]["responses"]["400"]["content"]["application/json"]
     example = documented["examples"]["invalid_recipient_type"]["value"]
@@ -405,6 +426,7 @@ def test_sms_unknown_recipient_type_is_the_documented_400(sandbox: Sandbox) -> N
     assert_error(response, 400, example)
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize("asked", ["recipient", "data.recipient"])
 def test_sms_expand_recipient(sandbox: Sandbox, asked: str) -> None:
     plain = get(sandbox, SMS, limit=100).json()["data"]
@@ -429,6 +451,7 @@ def test_sms_expand_survives_paging(sandbox: Sandbox) -> None:
     assert all(isinstance(s["recipient"], dict) for s in second)
 
 
+@pytest.mark.needs_openapi
 def test_sms_expand_keeps_the_id_of_a_recipient_gone(sandbox: Sandbox) -> None:
     texted = next(
         s for s in get(sandbox, SMS, limit=100).json()["data"] if s["recipient_type"] == "contact"
@@ -440,6 +463,7 @@ def test_sms_expand_keeps_the_id_of_a_recipient_gone(sandbox: Sandbox) -> None:
     assert body["data"] and all(s["recipient"] == texted["recipient"] for s in body["data"])
 
 
+@pytest.mark.needs_openapi
 def test_sms_unknown_expansion_is_the_documented_400(sandbox: Sandbox) -> None:
     response = get(sandbox, SMS, expand="invalid_property")
     example = spec()["components"]["examples"]["InvalidExpansionExample"]["value"]
@@ -447,6 +471,7 @@ def test_sms_unknown_expansion_is_the_documented_400(sandbox: Sandbox) -> None:
     checked(response, SMS, status=400)
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize(
     ("params", "param"),
     [
@@ -464,6 +489,7 @@ def test_sms_bad_parameters_are_400(sandbox: Sandbox, params: dict, param: str) 
     checked(response, SMS, status=400)
 
 
+@pytest.mark.needs_openapi
 def test_sms_forbidden_plan_is_the_documented_403(sandbox: Sandbox) -> None:
     response = call(sandbox, "GET", SMS, key="sandbox-forbidden")
     forbidden = spec()["components"]["responses"]["Forbidden"]["content"]["application/json"]

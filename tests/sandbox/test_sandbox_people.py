@@ -118,11 +118,13 @@ def event_names() -> list[str]:
     return list(spec()["webhooks"])
 
 
+@pytest.mark.needs_openapi
 def test_the_reference_file_is_read_where_it_lies() -> None:
     assert SPEC_PATH.is_file(), f"OnceHub's reference file is missing: {SPEC_PATH}"
     assert spec()["openapi"].startswith("3.1")
 
 
+@pytest.mark.needs_openapi
 def test_every_documented_operation_of_the_area_is_served() -> None:
     in_file = {
         (method.upper(), path)
@@ -139,6 +141,7 @@ def test_every_documented_operation_of_the_area_is_served() -> None:
 # -- users ---------------------------------------------------------------------------------
 
 
+@pytest.mark.needs_openapi
 def test_users_list_is_valid_and_the_oldest_is_the_account_owner(call: Api) -> None:
     body = conforms(call("GET", "/users", params={"limit": 100}), "get", "/users", 200)
     users, teams = body["data"], {t["id"] for t in call.all("teams")}
@@ -154,6 +157,7 @@ def test_users_list_is_valid_and_the_oldest_is_the_account_owner(call: Api) -> N
     assert {"Administrator", "Member", "Team Manager"} <= {u["role_name"] for u in users}
 
 
+@pytest.mark.needs_openapi
 def test_users_email_filter_ignores_case(call: Api) -> None:
     user = call.all("users")[7]
     found = call("GET", "/users", params={"email": user["email"].upper()})
@@ -166,12 +170,14 @@ def test_users_email_filter_ignores_case(call: Api) -> None:
     }
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize("value", ["", "not-an-email", "a@b"])
 def test_users_email_filter_must_be_an_email(call: Api, value: str) -> None:
     response = call("GET", "/users", params={"email": value})
     error(response, "get", "/users", 400, f"Invalid email format: '{value}'", "email")
 
 
+@pytest.mark.needs_openapi
 def test_get_a_user_and_an_unknown_one(call: Api) -> None:
     user = call.all("users")[3]
     assert conforms(call("GET", f"/users/{user['id']}"), "get", "/users/{id}", 200) == user
@@ -179,6 +185,7 @@ def test_get_a_user_and_an_unknown_one(call: Api) -> None:
     error(response, "get", "/users/{id}", 404, "No such user: 'USR-NOPE'", "id")
 
 
+@pytest.mark.needs_openapi
 def test_add_a_user(call: Api) -> None:
     team = call.all("teams")[0]["id"]
     new = {
@@ -207,6 +214,7 @@ def test_add_a_user(call: Api) -> None:
 GOOD_USER = {"email": "new.user@example.com", "first_name": "New", "last_name": "User"}
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize(
     ("changes", "message", "param"),
     [
@@ -241,6 +249,7 @@ def test_add_a_user_refused(call: Api, changes: JSON, message: str, param: str) 
     assert len(call.all("users")) == 25
 
 
+@pytest.mark.needs_openapi
 def test_adding_past_the_plan_limit_is_422() -> None:
     with Sandbox(key_limit=None) as box:
         box.sizes = Sizes(users=500)
@@ -254,6 +263,7 @@ def test_adding_past_the_plan_limit_is_422() -> None:
         assert len(call.all("users")) == 500
 
 
+@pytest.mark.needs_openapi
 def test_update_a_user(call: Api) -> None:
     user = next(u for u in call.all("users") if u["role_name"] == "Member")
     teams = [t["id"] for t in call.all("teams")]
@@ -271,6 +281,7 @@ def test_update_a_user(call: Api) -> None:
     assert call("GET", "/teams", params={"user": user["id"]}).json()["data"] == []
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize(
     ("body", "message", "param"),
     [
@@ -294,6 +305,7 @@ def test_update_a_user_refused(call: Api, body: JSON, message: str, param: str) 
     assert call("GET", f"/users/{user['id']}").json() == user
 
 
+@pytest.mark.needs_openapi
 def test_the_account_owner_cannot_be_changed_or_deleted(call: Api) -> None:
     owner = call.all("users")[-1]
     response = call("PATCH", f"/users/{owner['id']}", json={"first_name": "Someone"})
@@ -308,6 +320,7 @@ def test_the_account_owner_cannot_be_changed_or_deleted(call: Api) -> None:
     assert call("GET", f"/users/{owner['id']}").json() == owner
 
 
+@pytest.mark.needs_openapi
 def test_delete_a_user(call: Api) -> None:
     owner = call.all("users")[-1]
     contacts = call.all("contacts")
@@ -344,6 +357,7 @@ def test_delete_a_user(call: Api) -> None:
 AVAILABILITY = "/users/{id}/scheduling-availability"
 
 
+@pytest.mark.needs_openapi
 def test_every_users_availability_is_a_valid_schedule(call: Api) -> None:
     users = call.all("users")
     kinds = set()
@@ -363,6 +377,7 @@ def test_every_users_availability_is_a_valid_schedule(call: Api) -> None:
     assert len(kinds) >= 3
 
 
+@pytest.mark.needs_openapi
 def test_availability_query_parameters(call: Api) -> None:
     user = call.all("users")[2]
     path = f"/users/{user['id']}/scheduling-availability"
@@ -386,6 +401,7 @@ def _future(days: int) -> str:
     return (datetime.now(timezone.utc).date() + timedelta(days=days)).isoformat()
 
 
+@pytest.mark.needs_openapi
 def test_update_availability(call: Api) -> None:
     user = call.all("users")[4]
     path = f"/users/{user['id']}/scheduling-availability"
@@ -445,6 +461,7 @@ def _monday(*slots: JSON) -> JSON:
     return {"weekly": [{"day": "Monday", "working_hours": list(slots)}]}
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize(
     ("body", "status", "message", "param"),
     [
@@ -570,6 +587,7 @@ def test_in_person_locations_name_a_known_address(call: Api) -> None:
 # -- teams ---------------------------------------------------------------------------------
 
 
+@pytest.mark.needs_openapi
 def test_teams_list_get_and_404(call: Api) -> None:
     body = conforms(call("GET", "/teams"), "get", "/teams", 200)
     assert len(body["data"]) == 3 and len({t["name"] for t in body["data"]}) == 3
@@ -578,6 +596,7 @@ def test_teams_list_get_and_404(call: Api) -> None:
     error(call("GET", "/teams/TM-NOPE"), "get", "/teams/{id}", 404, "No such team: 'TM-NOPE'", "id")
 
 
+@pytest.mark.needs_openapi
 def test_teams_filtered_by_user_are_the_users_teams(call: Api) -> None:
     teams = call.all("teams")
     members = 0
@@ -593,6 +612,7 @@ def test_teams_filtered_by_user_are_the_users_teams(call: Api) -> None:
 # -- contacts ------------------------------------------------------------------------------
 
 
+@pytest.mark.needs_openapi
 def test_contacts_list_is_valid_and_consistent(call: Api) -> None:
     body = conforms(call("GET", "/contacts", params={"limit": 100}), "get", "/contacts", 200)
     contacts, users = body["data"], {u["id"] for u in call.all("users")}
@@ -615,6 +635,7 @@ def test_contacts_list_is_valid_and_consistent(call: Api) -> None:
     assert len({c["email"] for c in contacts}) == 20
 
 
+@pytest.mark.needs_openapi
 def test_contacts_email_filter(call: Api) -> None:
     contact = call.all("contacts")[11]
     found = call("GET", "/contacts", params={"email": contact["email"].title()})
@@ -622,6 +643,7 @@ def test_contacts_email_filter(call: Api) -> None:
     assert call("GET", "/contacts", params={"email": "x@example.com"}).json()["data"] == []
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize("field", ["creation_time", "last_updated_time"])
 def test_contacts_time_filters(call: Api, field: str) -> None:
     everything = call.all("contacts")
@@ -638,6 +660,7 @@ def test_contacts_time_filters(call: Api, field: str) -> None:
     error(bad, "get", "/contacts", 400, message, f"{field}.lt")
 
 
+@pytest.mark.needs_openapi
 def test_add_a_contact(call: Api) -> None:
     owner = call.all("users")[3]
     new = {
@@ -671,6 +694,7 @@ def test_add_a_contact(call: Api) -> None:
 GOOD_CONTACT = {"email": "new.contact@example.com", "first_name": "New", "last_name": "Contact"}
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize(
     ("changes", "status", "message", "param"),
     [
@@ -708,6 +732,7 @@ def test_add_a_contact_refused(
     assert len(call.all("contacts")) == 20
 
 
+@pytest.mark.needs_openapi
 def test_a_taken_email_or_mobile_phone_is_409(call: Api) -> None:
     contacts = call.all("contacts")
     taken = contacts[4]["email"].upper()
@@ -728,6 +753,7 @@ def test_a_taken_email_or_mobile_phone_is_409(call: Api) -> None:
     )
 
 
+@pytest.mark.needs_openapi
 def test_update_a_contact(call: Api) -> None:
     contact = call.all("contacts")[2]
     owner = call.all("users")[6]["id"]
@@ -757,6 +783,7 @@ def test_update_a_contact(call: Api) -> None:
     assert changed in call.all("contacts", email=contact["email"])
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize(
     ("body", "message", "param"),
     [
@@ -789,6 +816,7 @@ def test_update_a_contact_refused(call: Api, body: JSON, message: str, param: st
     assert call("GET", f"/contacts/{contact['id']}").json() == contact
 
 
+@pytest.mark.needs_openapi
 def test_delete_a_contact(call: Api) -> None:
     contact = call.all("contacts")[9]
     path = f"/contacts/{contact['id']}"
@@ -809,6 +837,7 @@ def test_delete_a_contact(call: Api) -> None:
 # -- webhooks ------------------------------------------------------------------------------
 
 
+@pytest.mark.needs_openapi
 def test_webhooks_list_is_valid(call: Api) -> None:
     body = conforms(call("GET", "/webhooks"), "get", "/webhooks", 200)
     assert len(body["data"]) == 2
@@ -821,6 +850,7 @@ def test_webhooks_list_is_valid(call: Api) -> None:
     assert body["data"][0]["creation_time"] > body["data"][1]["creation_time"]
 
 
+@pytest.mark.needs_openapi
 def test_create_and_delete_a_webhook(call: Api) -> None:
     new = {
         "url": "http://127.0.0.1:8080/hooks",
@@ -846,12 +876,14 @@ def test_create_and_delete_a_webhook(call: Api) -> None:
     assert call("POST", "/webhooks", json=new).status_code == 200  # the name is free again
 
 
+@pytest.mark.needs_openapi
 def test_every_documented_event_can_be_subscribed(call: Api) -> None:
     body = {"url": "https://example.org/all", "name": "Everything", "events": event_names()}
     hook = conforms(call("POST", "/webhooks", json=body), "post", "/webhooks", 200)
     assert hook["events"] == event_names() and len(event_names()) == 11
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize(
     ("changes", "message", "param"),
     [
@@ -871,6 +903,7 @@ def test_create_a_webhook_refused(call: Api, changes: JSON, message: str, param:
     assert len(call.all("webhooks")) == 2
 
 
+@pytest.mark.needs_openapi
 def test_an_unknown_event_is_400_naming_events(call: Api) -> None:
     body = {"url": "https://example.org/h", "name": "Hook", "events": ["booking.exploded"]}
     response = call("POST", "/webhooks", json=body)
@@ -896,6 +929,7 @@ def test_webhook_secrets_are_random_per_sandbox_but_stable_in_one(sandbox: Sandb
 # -- methods, state, determinism, scale ----------------------------------------------------
 
 
+@pytest.mark.needs_openapi
 @pytest.mark.parametrize(
     ("method", "path", "allowed"),
     [

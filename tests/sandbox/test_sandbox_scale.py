@@ -34,6 +34,7 @@ def large() -> Iterator[Sandbox]:
         yield box
 
 
+@pytest.mark.needs_openapi
 def test_many_bookings(large: Sandbox) -> None:
     big = large
     first = checked(get(big, "/bookings", limit=100), "/bookings")
@@ -56,6 +57,7 @@ def test_many_bookings(large: Sandbox) -> None:
     assert original["status"] == "canceled"
 
 
+@pytest.mark.needs_openapi
 def test_large_account_serves_filtered_sms_pages(large: Sandbox) -> None:
     box = large
     response = get(box, SMS, recipient_type="user", limit=5, expand="recipient")
@@ -69,6 +71,7 @@ def test_large_account_serves_filtered_sms_pages(large: Sandbox) -> None:
     assert bookings // 5 <= len(table) <= bookings * 2
 
 
+@pytest.mark.needs_openapi
 def test_many_contacts(large: Sandbox) -> None:
     box = large
     table = box.account().tables["contacts"]
