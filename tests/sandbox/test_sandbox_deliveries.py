@@ -24,6 +24,7 @@ import httpx
 import pytest
 
 from oncehub_nb.sandbox import EVENT_TYPES, Delivery, Sandbox
+from oncehub_nb.sandbox.webhooks_out.courier import Courier, Outgoing
 from tests.reference import SPEC_URI, assert_valid, component, pointer, spec
 from tests.support import CANARY_ACCOUNT, CANARY_KEY
 
@@ -114,20 +115,32 @@ def receiver() -> Iterator[Receiver]:
     made.close()
 
 
+class Sleeps(list[float]):
+    """An injected sleep: records each wait (none taken) and the thread that asked for it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: list[threading.Thread] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+        self.threads.append(threading.current_thread())
+
+
 @pytest.fixture
-def sleeps() -> list[float]:
+def sleeps() -> Sleeps:
     """The waits between delivery attempts the sandbox asked for (none taken)."""
-    return []
+    return Sleeps()
 
 
 @pytest.fixture
-def box(sleeps: list[float]) -> Iterator[Sandbox]:
+def box(sleeps: Sleeps) -> Iterator[Sandbox]:
     with Sandbox(
         key_limit=None,
         address_limit=None,
         accounts={CANARY_KEY: CANARY_ACCOUNT},
         bookings=200,
-        delivery_sleep=sleeps.append,
+        delivery_sleep=sleeps,
     ) as sandbox:
         yield sandbox
 
@@ -404,14 +417,14 @@ def closed_port() -> int:
 
 
 def test_an_unreachable_receiver_fails_the_delivery_not_the_call(
-    box: Sandbox, sleeps: list[float]
+    box: Sandbox, sleeps: Sleeps
 ) -> None:
     url = f"http://127.0.0.1:{closed_port()}/gone"
     hook = subscribe(box, url, ["booking.canceled"])
-    started = time.monotonic()
     cancel(box)
-    assert time.monotonic() - started < 5.0
     (final,) = box.wait_for_deliveries(1, WAIT, url=url)
+    # the attempts and the waits between them were the delivery worker's, not the call's
+    assert len(sleeps.threads) == 3 and threading.current_thread() not in sleeps.threads
     tries = [r for r in box.deliveries if r.url == url]
     assert [(r.attempt, r.status, r.final) for r in tries] == [
         (1, None, False),
@@ -447,20 +460,55 @@ def test_a_remote_url_is_not_sent_to(box: Sandbox) -> None:
     assert final.final and final.status is None and "not sent" in (final.error or "")
 
 
-def test_stop_drops_a_pending_retry_at_once() -> None:
+def delivery_workers() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name == "oncehub-sandbox-webhooks"}
+
+
+def test_stop_drops_a_pending_retry() -> None:
     failing = Receiver(statuses=(500,))
     box = Sandbox(key_limit=None, address_limit=None, accounts={CANARY_KEY: CANARY_ACCOUNT})
+    earlier = delivery_workers()  # other sandboxes' workers, if any are still alive
     try:
         box.start()
-        subscribe(box, failing.url("/flaky"), ["conversation.abandoned"])
+        hook = subscribe(box, failing.url("/flaky"), ["conversation.abandoned"])
         box.emit("conversation.abandoned", key=CANARY_KEY)
         failing.wait_for(1)  # answered 500: the default sleep now waits 1 s to retry
-        started = time.monotonic()
+        (worker,) = delivery_workers() - earlier
         box.stop()
-        assert time.monotonic() - started < 0.9  # the retry wait ended, the worker stopped
+        worker.join(WAIT)  # a hang guard only: the worker ended with stop()
+        assert not worker.is_alive()
         assert len(failing.received) == 1
+        assert [(r.attempt, r.final) for r in box.deliveries if r.url == hook["url"]] in (
+            [],  # stopped before the failed attempt was recorded
+            [(1, False)],
+        )
     finally:
         box.stop()
+        failing.close()
+
+
+def test_closing_the_courier_ends_a_retry_wait_at_once() -> None:
+    """The default wait between attempts (an hour here) ends when the courier is closed: a
+    worker still waiting would outlive close()'s generous join."""
+    failing = Receiver(statuses=(500,))
+    courier = Courier(delays=(3600.0,), name="courier-under-test")
+    try:
+        body = b'{"id": "EVNT-1"}'
+        courier.submit(
+            [Outgoing("EVNT-1", "conversation.abandoned", "WHK-1", failing.url("/x"), "s", body)]
+        )
+        failing.wait_for(1)
+        hang_guard = time.monotonic() + WAIT
+        while not courier.records:  # the failed attempt recorded: the wait is next
+            assert time.monotonic() < hang_guard, "the first attempt was never recorded"
+            time.sleep(0.001)
+        (worker,) = [t for t in threading.enumerate() if t.name == "courier-under-test"]
+        courier.close(timeout=WAIT)  # returns as soon as the worker has ended
+        assert not worker.is_alive()
+        assert len(failing.received) == 1
+        assert [(r.attempt, r.status, r.final) for r in courier.records] == [(1, 500, False)]
+    finally:
+        courier.close()
         failing.close()
 
 
