@@ -99,23 +99,57 @@ def component(name: str) -> dict[str, Any]:
 
 
 @cache
-def _validator_for(ref: str) -> Draft202012Validator:
+def _validator_class() -> type[Draft202012Validator]:
+    """Draft 2020-12 whose ``$ref`` remembers what it found valid.
+
+    Validating a value against a schema of the file always gives the same verdict (the
+    file has no ``$dynamicRef``, and format checks are pure), so a value found valid
+    against a ``$ref`` once is not walked again: the same booking served on many pages,
+    or by many sandboxes seeded alike, is checked once per process. Only successes are
+    remembered; a value that fails is checked, and reported, every time.
+    """
+    import json
+
+    from jsonschema import Draft202012Validator, validators
+
+    ref_keyword = Draft202012Validator.VALIDATORS["$ref"]
+    found_valid: set[tuple[str, str]] = set()
+
+    def ref(validator: Any, ref: str, instance: Any, schema: Any) -> Any:
+        try:
+            key = (
+                SPEC_URI + ref if ref.startswith("#") else ref,
+                json.dumps(instance, sort_keys=True),
+            )
+        except (TypeError, ValueError):  # not a JSON value: checked as it is, every time
+            yield from ref_keyword(validator, ref, instance, schema)
+            return
+        if key in found_valid:
+            return
+        errors = list(ref_keyword(validator, ref, instance, schema))
+        if not errors:
+            found_valid.add(key)
+        yield from errors
+
+    return validators.extend(Draft202012Validator, {"$ref": ref})
+
+
+def _validator(schema: dict[str, Any]) -> Draft202012Validator:
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator(
-        {"$ref": ref}, registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
+    return _validator_class()(
+        schema, registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
     )
+
+
+@cache
+def _validator_for(ref: str) -> Draft202012Validator:
+    return _validator({"$ref": ref})
 
 
 def assert_valid(body: Any, schema: dict[str, Any]) -> None:
     """``body`` validates against ``schema`` (Draft 2020-12, formats checked)."""
-    from jsonschema import Draft202012Validator
-
-    if set(schema) == {"$ref"}:
-        validator = _validator_for(schema["$ref"])  # made once per schema: they are reused
-    else:
-        validator = Draft202012Validator(
-            schema, registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
-        )
+    # one validator per $ref, made once: they are reused
+    validator = _validator_for(schema["$ref"]) if set(schema) == {"$ref"} else _validator(schema)
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(body)]
     assert not errors, errors[:5]
