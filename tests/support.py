@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
 
 REPO = Path(__file__).resolve().parents[1]  # the repository's root
 
 # Obviously fake, and distinctive enough to search for in any output.
 CANARY_KEY = "FAKE-canary-key-0000-do-not-leak-7f3a"
 CANARY_ACCOUNT = "canary@example.com"
+
+
+@functools.cache
+def loopback() -> httpx.Client:
+    """One httpx client per process for the tests' own requests to 127.0.0.1: making one
+    costs tens of milliseconds (its TLS context), ``httpx.get()`` makes one per call.
+    Closed when the process ends (a module's tests may run after its fixtures are gone)."""
+    import httpx
+
+    client = httpx.Client(timeout=30)
+    atexit.register(client.close)
+    return client
 
 
 class FakeClock:

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pandas
 import pytest
 
@@ -19,14 +18,14 @@ from oncehub_nb.explore import frames
 from oncehub_nb.explore.frames import flatten, to_dataframe, write_csv
 from oncehub_nb.explore.views import MASK
 from oncehub_nb.sandbox import Sandbox
-from tests.support import CANARY_KEY
+from tests.support import CANARY_KEY, loopback
 
 JSON = dict[str, Any]
 EXPANDED = "data.event_type,data.owner,data.contact,data.booking_page"
 
 
 def listed(box: Sandbox, path: str, **params: Any) -> list[JSON]:
-    response = httpx.get(
+    response = loopback().get(
         box.base_url + path, params={"limit": 100, **params}, headers={"API-Key": CANARY_KEY}
     )
     assert response.status_code == 200, response.text
@@ -35,7 +34,9 @@ def listed(box: Sandbox, path: str, **params: Any) -> list[JSON]:
 
 def webhooks_with_a_new_one(box: Sandbox) -> list[JSON]:
     body = {"url": "https://hooks.example.com/n", "name": "Fresh", "events": ["booking.canceled"]}
-    response = httpx.post(box.base_url + "/webhooks", json=body, headers={"API-Key": CANARY_KEY})
+    response = loopback().post(
+        box.base_url + "/webhooks", json=body, headers={"API-Key": CANARY_KEY}
+    )
     assert response.status_code == 200, response.text
     hooks = listed(box, "/webhooks")
     assert response.json()["secret"] in [hook["secret"] for hook in hooks]

@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, overload
 
-import httpx
 import pytest
 
 from oncehub_nb.explore.views import (
@@ -23,7 +22,7 @@ from oncehub_nb.explore.views import (
     object_text,
 )
 from oncehub_nb.sandbox import Sandbox
-from tests.support import CANARY_KEY
+from tests.support import CANARY_KEY, loopback
 
 JSON = dict[str, Any]
 EXPANDED = "data.event_type,data.owner,data.contact"
@@ -31,7 +30,7 @@ EXPANDED = "data.event_type,data.owner,data.contact"
 
 def fetch(box: Sandbox, path: str, **params: Any) -> Any:
     """The JSON body of a GET on the sandbox (200 expected)."""
-    response = httpx.get(box.base_url + path, params=params, headers={"API-Key": CANARY_KEY})
+    response = loopback().get(box.base_url + path, params=params, headers={"API-Key": CANARY_KEY})
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -43,7 +42,9 @@ def listed(box: Sandbox, path: str, **params: Any) -> list[JSON]:
 def new_webhook(box: Sandbox, name: str) -> JSON:
     """A subscription created on the sandbox, with its fresh secret."""
     body = {"url": "https://hooks.example.com/new", "name": name, "events": ["booking.canceled"]}
-    response = httpx.post(box.base_url + "/webhooks", json=body, headers={"API-Key": CANARY_KEY})
+    response = loopback().post(
+        box.base_url + "/webhooks", json=body, headers={"API-Key": CANARY_KEY}
+    )
     assert response.status_code == 200, response.text
     return response.json()
 

@@ -3,7 +3,6 @@ and cap, under injected faults, under both rate limits, and after an interruptio
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from oncehub_nb import OnceHub
@@ -11,7 +10,7 @@ from oncehub_nb.errors import ServerError
 from oncehub_nb.http.paging import Listing, Progress
 from oncehub_nb.sandbox import FaultPlan, RateLimit, Sandbox
 from oncehub_nb.settings import Limit
-from tests.support import CANARY_ACCOUNT, CANARY_KEY, FakeClock
+from tests.support import CANARY_ACCOUNT, CANARY_KEY, FakeClock, loopback
 
 BOOKINGS = 53  # not a multiple of any page size below
 
@@ -30,7 +29,7 @@ def box():
 @pytest.fixture(scope="module")
 def every_id(box) -> list[str]:
     """The sandbox's own order, read in one page with plain httpx: the witness."""
-    answer = httpx.get(
+    answer = loopback().get(
         f"{box.base_url}/bookings", params={"limit": 100}, headers={"API-Key": CANARY_KEY}
     )
     ids = [b["id"] for b in answer.json()["data"]]

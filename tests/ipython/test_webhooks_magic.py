@@ -3,21 +3,19 @@ for booking changes made with %oncehub, the inbox verifies them, and nothing is 
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from IPython.core.error import UsageError
 
 from oncehub_nb.sandbox import Sandbox
 from oncehub_nb.session import current
-from tests.support import CANARY_KEY, run_cell
+from tests.support import CANARY_KEY, loopback, run_cell
 
 run = run_cell
 
 
 def subscriptions(box: Sandbox) -> set[str]:
-    page = httpx.get(
-        f"{box.base_url}/webhooks", params={"limit": 100}, headers={"API-Key": CANARY_KEY}
-    ).json()
+    params, headers = {"limit": 100}, {"API-Key": CANARY_KEY}
+    page = loopback().get(f"{box.base_url}/webhooks", params=params, headers=headers).json()
     return {w["id"] for w in page["data"]}
 
 
@@ -57,7 +55,7 @@ def test_listen_receives_verified_events_and_stop_cleans_up(ip, box, capsys) -> 
 def test_a_forged_delivery_is_shown_refused(ip, box) -> None:
     inbox = run(ip, "%oncehub_webhooks listen --events booking.canceled")
     body = b'{"id": "EVNT-1", "object": "event", "type": "booking.canceled", "data": {}}'
-    answer = httpx.post(
+    answer = loopback().post(
         inbox.url, content=body, headers={"Oncehub-Signature": "t=1700000000,s=" + "0" * 64}
     )
     assert answer.status_code in (400, 401)
@@ -97,9 +95,11 @@ def test_a_real_account_needs_a_public_url(ip, box, monkeypatch) -> None:
 def test_public_url_is_what_the_subscription_points_at(ip, box) -> None:
     inbox = run(ip, "%oncehub_webhooks listen --public-url https://tunnel.example.com/hook")
     listener = current().listener
-    sent = httpx.get(
-        f"{box.base_url}/webhooks/{listener.webhook_id}", headers={"API-Key": CANARY_KEY}
-    ).json()
+    sent = (
+        loopback()
+        .get(f"{box.base_url}/webhooks/{listener.webhook_id}", headers={"API-Key": CANARY_KEY})
+        .json()
+    )
     assert sent["url"] == "https://tunnel.example.com/hook" and inbox.url.startswith("http://127")
     run(ip, "%oncehub_webhooks stop")
 

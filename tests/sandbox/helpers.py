@@ -5,7 +5,6 @@ Shared by the sandbox's test modules (none of them imports another).
 
 from __future__ import annotations
 
-import atexit
 import re
 from typing import Any
 
@@ -13,6 +12,7 @@ import httpx
 
 from oncehub_nb.sandbox import DEMO_KEY, Sandbox
 from tests.reference import SPEC_URI, assert_valid, response_schema, spec
+from tests.support import loopback
 
 JSON = dict[str, Any]
 E164 = re.compile(r"^\+[1-9]\d{9,14}$")
@@ -25,11 +25,7 @@ UNDOCUMENTED = {  # statuses answered though the operation does not list them
     ("post", "/webhooks", 400),
 }
 
-# One long-lived client (building an httpx.Client costs tens of milliseconds), closed when
-# the process ends: with pytest-xdist's work stealing a module's tests can run after a
-# module-scoped fixture was torn down.
-CLIENT = httpx.Client(timeout=30)
-atexit.register(CLIENT.close)
+CLIENT = loopback()  # one long-lived client: making an httpx.Client takes tens of ms
 
 
 # -- requests with the demo key, by path -----------------------------------------------------

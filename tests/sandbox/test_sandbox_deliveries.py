@@ -26,7 +26,7 @@ import pytest
 from oncehub_nb.sandbox import EVENT_TYPES, Delivery, Sandbox
 from oncehub_nb.sandbox.webhooks_out.courier import Courier, Outgoing
 from tests.reference import SPEC_URI, assert_valid, component, pointer, spec
-from tests.support import CANARY_ACCOUNT, CANARY_KEY
+from tests.support import CANARY_ACCOUNT, CANARY_KEY, loopback
 
 JSON = dict[str, Any]
 HEADERS = {"API-Key": CANARY_KEY}
@@ -160,8 +160,8 @@ def event_schema(event_type: str) -> JSON:
 
 
 def call(box: Sandbox, method: str, path: str, body: Any = None, **params: Any) -> Any:
-    response = httpx.request(
-        method, box.base_url + path, json=body, params=params, headers=HEADERS, timeout=WAIT
+    response = loopback().request(
+        method, box.base_url + path, json=body, params=params, headers=HEADERS
     )
     assert response.status_code == 200, response.text
     return response.json()

@@ -19,7 +19,7 @@ from oncehub_nb.errors import ConfigError
 from oncehub_nb.webhooks import SIGNATURE_HEADER, SigningSecret, WebhookEvent, WebhookInbox, sign
 from oncehub_nb.webhooks import inbox as inbox_module
 from oncehub_nb.webhooks.server import HANDLER_TIMEOUT
-from tests.support import FakeClock
+from tests.support import FakeClock, loopback
 
 SECRET = "whsec-canary-5b1e9d0c7a3f-do-not-leak"
 OLD = "whsec-rotated-out-77aa88bb99cc"
@@ -73,9 +73,8 @@ def inbox(clock):
 
 
 @pytest.fixture
-def http():
-    with httpx.Client(timeout=10) as client:
-        yield client
+def http() -> httpx.Client:
+    return loopback()
 
 
 def post(http, inbox, body: bytes, value: str | None) -> httpx.Response:
