@@ -4,6 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Two pytest workers; work stealing keeps both busy while the notebook tests wait on kernels.
 PYTEST := python -m pytest -n 2 --dist worksteal
+# Compiled bytecode is kept under the venv (never beside the sources), even where
+# PYTHONDONTWRITEBYTECODE is set: otherwise every test process (two workers, the kernels,
+# the CLI and hook subprocesses) compiles the package, the tests and pytest's rewritten
+# asserts from source on every run, about 10 s of CPU. `make test TEST_ENV=` runs without.
+TEST_ENV = PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX='$(CURDIR)/$(VENV)/pycache'
 
 .PHONY: demo test quick lint check bench e2e matrix clean conformance conformance-schema
 
@@ -26,13 +31,13 @@ demo: $(VENV)/.installed-test-demo
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/$(PYTEST)
+	$(TEST_ENV) $(BIN)/$(PYTEST)
 
 ## make quick: lint, format check and the tests marked neither kernel nor slow
 quick: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/$(PYTEST) -m "not kernel and not slow"
+	$(TEST_ENV) $(BIN)/$(PYTEST) -m "not kernel and not slow"
 
 ## make check: validate your own key from the terminal (ONCEHUB_API_KEY or .env)
 check: $(VENV)/.installed-test
@@ -54,9 +59,9 @@ MATRIX_PYTHONS := $(foreach v,$(MATRIX),$(MATRIX_DIR)/py$(v)/bin/python)
 matrix: $(MATRIX_STAMPS) | $(MATRIX_PYTHONS)
 	@failed=; for v in $(MATRIX); do \
 	  echo "== make matrix: CPython $$v ($$($(MATRIX_DIR)/py$$v/bin/python -V))"; \
-	  $(MATRIX_DIR)/py$$v/bin/$(PYTEST) -q -p no:cacheprovider || failed="$$failed $$v"; \
+	  $(TEST_ENV) $(MATRIX_DIR)/py$$v/bin/$(PYTEST) -q -p no:cacheprovider || failed="$$failed $$v"; \
 	done; \
-	test -z "$$failed" || { echo "make matrix: unit tests failed under CPython$$failed" >&2; exit 1; }
+	test -z "$$failed" || { echo "make matrix: tests failed under CPython$$failed" >&2; exit 1; }
 
 $(MATRIX_DIR)/py%/.installed-test: pyproject.toml | $(MATRIX_DIR)/py%/bin/python
 	$(MATRIX_DIR)/py$*/bin/python -m pip install --quiet -e '.[test]'
