@@ -13,7 +13,7 @@ import pytest
 from oncehub_nb.http import ratelimit
 from oncehub_nb.sandbox import Sandbox
 from tests import reference
-from tests.support import CANARY_ACCOUNT, CANARY_KEY
+from tests.support import CANARY_ACCOUNT, CANARY_KEY, scrub_environment
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -66,8 +66,7 @@ def clean_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[None]:
     """No key or base URL from the developer's machine, and a cwd with no .env above it."""
-    for var in ("ONCEHUB_API_KEY", "ONCEHUB_BASE_URL", "MY_ONCEHUB_KEY"):
-        monkeypatch.delenv(var, raising=False)
+    scrub_environment(monkeypatch)
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
     ratelimit._windows.clear()
     yield

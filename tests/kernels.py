@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -23,6 +24,34 @@ def execute(
     )
     client.execute()
     return nb
+
+
+def execute_saving_before(
+    nb: nbformat.NotebookNode, folder: Path, index: int, timeout: int = 120
+) -> tuple[nbformat.NotebookNode, str]:
+    """Like :func:`execute`, and also the notebook as it would have been saved just before
+    cell ``index`` ran: the cells above it, with the widget state as it was then. So one
+    kernel shows what a shorter notebook saves and what the longer one does."""
+    saved: list[str] = []
+
+    def before(cell: nbformat.NotebookNode, cell_index: int) -> None:
+        if cell_index == index:
+            client.set_widgets_metadata()
+            shorter = copy.deepcopy(nb)
+            shorter.cells = shorter.cells[:index]
+            saved.append(nbformat.writes(shorter))
+
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(folder)}},
+        store_widget_state=True,
+        on_cell_execute=before,
+    )
+    client.execute()
+    (before_index,) = saved
+    return nb, before_index
 
 
 def outputs_text(cell: nbformat.NotebookNode) -> str:

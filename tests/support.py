@@ -17,6 +17,12 @@ CANARY_KEY = "FAKE-canary-key-0000-do-not-leak-7f3a"
 CANARY_ACCOUNT = "canary@example.com"
 
 
+def scrub_environment(monkeypatch: Any) -> None:
+    """No key or base URL from the developer's machine (see the root conftest.py)."""
+    for var in ("ONCEHUB_API_KEY", "ONCEHUB_BASE_URL", "MY_ONCEHUB_KEY"):
+        monkeypatch.delenv(var, raising=False)
+
+
 @functools.cache
 def loopback() -> httpx.Client:
     """One httpx client per process for the tests' own requests to 127.0.0.1: making one

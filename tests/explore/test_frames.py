@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pandas
 import pytest
 
 from oncehub_nb.errors import ConfigError
@@ -53,6 +52,8 @@ def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def test_dotted_columns_like_json_normalize_with_id_first(sandbox: Sandbox) -> None:
+    import pandas  # here, not at collection: only the worker running these tests loads it
+
     bookings = listed(sandbox, "/bookings", expand=EXPANDED)
     frame = to_dataframe(bookings)
     reference = pandas.json_normalize(bookings, sep=".")

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 
 import nbformat
 import pytest
+from nbformat import NotebookNode
 
-from oncehub_nb.sandbox import DEMO_ACCOUNT, DEMO_KEY
-from tests.kernels import code_cells, execute, outputs_text, saved_without_sources
-from tests.support import CANARY_ACCOUNT, CANARY_KEY, REPO
+from oncehub_nb.sandbox import DEMO_ACCOUNT, DEMO_KEY, Sandbox
+from tests.kernels import (
+    code_cells,
+    execute,
+    execute_saving_before,
+    outputs_text,
+    saved_without_sources,
+)
+from tests.support import CANARY_ACCOUNT, CANARY_KEY, REPO, scrub_environment
 
 TUTORIAL = REPO / "notebooks" / "01-authenticate.ipynb"
 
@@ -78,31 +86,39 @@ WIDGET_NOTEBOOK = [
 ]
 
 
-def widget_notebook(extra: list[str] | None = None) -> nbformat.NotebookNode:
-    cells = [nbformat.v4.new_code_cell(src) for src in WIDGET_NOTEBOOK + (extra or [])]
-    return nbformat.v4.new_notebook(cells=cells)
+LEAK = "leaky = ipywidgets.Password(value=os.environ['TEST_TYPED_KEY'])\nleaky"
+
+
+@pytest.fixture(scope="module")
+def widget_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[NotebookNode, str]]:
+    """WIDGET_NOTEBOOK then LEAK, in one fresh kernel: the whole notebook executed, and
+    WIDGET_NOTEBOOK as it would have been saved before LEAK ran."""
+    cells = [nbformat.v4.new_code_cell(src) for src in [*WIDGET_NOTEBOOK, LEAK]]
+    with (
+        Sandbox(key_limit=None, address_limit=None, accounts={CANARY_KEY: CANARY_ACCOUNT}) as box,
+        pytest.MonkeyPatch.context() as monkeypatch,
+    ):
+        scrub_environment(monkeypatch)  # the kernel starts here, before any test's fixtures
+        monkeypatch.setenv("TEST_SANDBOX_URL", box.base_url)
+        monkeypatch.setenv("TEST_TYPED_KEY", CANARY_KEY)
+        folder = tmp_path_factory.mktemp("widget")
+        yield execute_saving_before(nbformat.v4.new_notebook(cells=cells), folder, len(cells) - 1)
 
 
 @pytest.mark.kernel
-def test_widget_login_saves_no_key_in_widget_state(tmp_path, sandbox, monkeypatch):
-    monkeypatch.setenv("TEST_SANDBOX_URL", sandbox.base_url)
-    monkeypatch.setenv("TEST_TYPED_KEY", CANARY_KEY)
-    nb = execute(widget_notebook(), tmp_path)
+def test_widget_login_saves_no_key_in_widget_state(widget_run):
+    nb, saved = widget_run
     cells = code_cells(nb)
     assert f"True {CANARY_ACCOUNT}" in outputs_text(cells[3])
     assert f"Key valid for {CANARY_ACCOUNT}" in outputs_text(cells[4])
-    saved = nbformat.writes(nb)
     assert "application/vnd.jupyter.widget-state+json" in saved
     assert CANARY_KEY not in saved
 
 
 @pytest.mark.kernel
-def test_the_search_would_find_a_key_left_in_widget_state(tmp_path, sandbox, monkeypatch):
+def test_the_search_would_find_a_key_left_in_widget_state(widget_run):
     """Control: a key left in an uncleared widget does land in the saved notebook."""
-    monkeypatch.setenv("TEST_SANDBOX_URL", sandbox.base_url)
-    monkeypatch.setenv("TEST_TYPED_KEY", CANARY_KEY)
-    leak = "leaky = ipywidgets.Password(value=os.environ['TEST_TYPED_KEY'])\nleaky"
-    nb = execute(widget_notebook([leak]), tmp_path)
+    nb, _ = widget_run
     assert CANARY_KEY in nbformat.writes(nb)
 
 
