@@ -75,6 +75,7 @@ def test_unload_removes_the_magics(shell):
     assert "oncehub_test" in shell.magics_manager.magics["line"]
 
 
+@pytest.mark.slow  # a terminal IPython in a subprocess
 def test_extension_listed_in_config_reads_config(tmp_path):
     code = (
         "from traitlets.config import Config\n"

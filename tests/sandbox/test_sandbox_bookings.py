@@ -32,7 +32,8 @@ TIME_FIELDS = ("creation_time", "starting_time", "last_updated_time")
 
 @pytest.fixture(scope="module")
 def large() -> Iterator[Sandbox]:
-    """1,500 bookings, for proportions and rare cases (paid bookings). Never changed."""
+    """1,500 bookings, for proportions and rare cases (paid bookings). Never changed.
+    Its tests are marked slow: the first one lists and checks all 1,500 (seconds)."""
     with Sandbox(key_limit=None, address_limit=None, bookings=1500) as running:
         yield running
 
@@ -153,6 +154,7 @@ def test_seeded_bookings_are_consistent(sandbox: Sandbox) -> None:
     assert {b["status"] for b in bookings} >= {"completed", "scheduled", "canceled"}
 
 
+@pytest.mark.slow
 @pytest.mark.needs_openapi
 def test_seeded_statuses_in_plausible_proportions(large: Sandbox) -> None:
     bookings = all_bookings(large)
@@ -399,6 +401,7 @@ def test_cancel_without_a_body(sandbox: Sandbox) -> None:
     assert "reason" not in body["cancel_reschedule_information"]
 
 
+@pytest.mark.slow
 @pytest.mark.needs_openapi
 @pytest.mark.parametrize("status", ["canceled", "completed", "no_show"])
 def test_cancel_refuses_what_cannot_be_canceled(large: Sandbox, status: str) -> None:
@@ -435,6 +438,7 @@ def paid_calendar(sandbox: Sandbox) -> str:
     raise AssertionError("no paid booking")
 
 
+@pytest.mark.slow
 @pytest.mark.needs_openapi
 @pytest.mark.parametrize(
     ("action", "message"),
@@ -498,6 +502,7 @@ def test_no_show_after_the_meeting(sandbox: Sandbox) -> None:
     assert_error(again, 409, f"Cannot update booking status to no_show: '{booking['id']}'", "id")
 
 
+@pytest.mark.slow
 @pytest.mark.needs_openapi
 @pytest.mark.parametrize("status", ["canceled", "requested", "no_show"])
 def test_no_show_refuses_meetings_that_did_not_take_place(large: Sandbox, status: str) -> None:

@@ -22,6 +22,8 @@ LARGE_BOOKINGS = 5_000
 LARGE_CONTACTS = 2_500
 SMS = "/notifications/sms"
 
+pytestmark = pytest.mark.slow  # the large account
+
 
 @pytest.fixture(scope="module")
 def large() -> Iterator[Sandbox]:

@@ -37,6 +37,8 @@ PRE_COMMIT = BIN / "pre-commit"
 HOOK_ID = "oncehub-nb-scan"
 TIMEOUT = 120
 
+pytestmark = pytest.mark.slow  # pre-commit, git and the hook: several processes each
+
 
 def the_hook() -> dict[str, Any]:
     hooks = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
