@@ -2,8 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Two pytest workers; work stealing keeps both busy while the notebook tests wait on kernels.
-PYTEST := python -m pytest -n 2 --dist worksteal
+# Three pytest workers, even on two cores: kernels, subprocesses and sockets keep a worker
+# waiting often enough that a third one finishes sooner; work stealing keeps them all busy.
+PYTEST := python -m pytest -n 3 --dist worksteal
 # Compiled bytecode is kept under the venv (never beside the sources), even where
 # PYTHONDONTWRITEBYTECODE is set: otherwise every test process (two workers, the kernels,
 # the CLI and hook subprocesses) compiles the package, the tests and pytest's rewritten

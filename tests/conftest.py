@@ -24,6 +24,13 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that run a Jupyter kernel first, the others in file order: with pytest-xdist
+    the kernels' start-ups and waits then overlap with the other tests instead of ending
+    the run alone. No test depends on the order; the sort is stable (modules stay together)."""
+    items.sort(key=lambda item: item.get_closest_marker("kernel") is None)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker(reference.MARKER):
