@@ -2,10 +2,16 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Two pytest workers; work stealing keeps both busy while the notebook tests wait on kernels.
-PYTEST := python -m pytest -n 2 --dist worksteal
+# Three pytest workers, even on two cores: kernels, subprocesses and sockets keep a worker
+# waiting often enough that a third one finishes sooner; work stealing keeps them all busy.
+PYTEST := python -m pytest -n 3 --dist worksteal
+# Compiled bytecode is kept under the venv (never beside the sources), even where
+# PYTHONDONTWRITEBYTECODE is set: otherwise every test process (two workers, the kernels,
+# the CLI and hook subprocesses) compiles the package, the tests and pytest's rewritten
+# asserts from source on every run, about 10 s of CPU. `make test TEST_ENV=` runs without.
+TEST_ENV = PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX='$(CURDIR)/$(VENV)/pycache'
 
-.PHONY: demo test lint check bench e2e matrix clean conformance conformance-schema
+.PHONY: demo test quick lint check bench e2e matrix clean conformance conformance-schema
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +28,20 @@ comma := ,
 demo: $(VENV)/.installed-test-demo
 	$(BIN)/python -m oncehub_nb.demo
 
-## make test: lint, format check and every test (no browser needed)
-test: $(VENV)/.installed-test
+## make lint: ruff, the format check, the layers (import-linter) and the types (mypy)
+lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/$(PYTEST)
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+## make test: make lint, then every test (no browser needed)
+test: lint
+	$(TEST_ENV) $(BIN)/$(PYTEST)
+
+## make quick: make lint, then the tests marked neither kernel nor slow
+quick: lint
+	$(TEST_ENV) $(BIN)/$(PYTEST) -m "not kernel and not slow"
 
 ## make check: validate your own key from the terminal (ONCEHUB_API_KEY or .env)
 check: $(VENV)/.installed-test
@@ -43,13 +58,14 @@ MATRIX_DIR := .venv-matrix
 MATRIX_STAMPS := $(foreach v,$(MATRIX),$(MATRIX_DIR)/py$(v)/.installed-test)
 MATRIX_PYTHONS := $(foreach v,$(MATRIX),$(MATRIX_DIR)/py$(v)/bin/python)
 
-## make matrix: the unit tests (no lint) under CPython 3.10, 3.11, 3.12 and 3.13, one venv each
+## make matrix: every test of make test, kernels included (no lint), under CPython 3.10, 3.11,
+## 3.12 and 3.13, one venv each
 matrix: $(MATRIX_STAMPS) | $(MATRIX_PYTHONS)
 	@failed=; for v in $(MATRIX); do \
 	  echo "== make matrix: CPython $$v ($$($(MATRIX_DIR)/py$$v/bin/python -V))"; \
-	  $(MATRIX_DIR)/py$$v/bin/$(PYTEST) -q -p no:cacheprovider || failed="$$failed $$v"; \
+	  $(TEST_ENV) $(MATRIX_DIR)/py$$v/bin/$(PYTEST) -q -p no:cacheprovider || failed="$$failed $$v"; \
 	done; \
-	test -z "$$failed" || { echo "make matrix: unit tests failed under CPython$$failed" >&2; exit 1; }
+	test -z "$$failed" || { echo "make matrix: tests failed under CPython$$failed" >&2; exit 1; }
 
 $(MATRIX_DIR)/py%/.installed-test: pyproject.toml | $(MATRIX_DIR)/py%/bin/python
 	$(MATRIX_DIR)/py$*/bin/python -m pip install --quiet -e '.[test]'

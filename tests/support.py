@@ -2,11 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any
+import atexit
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
+
+REPO = Path(__file__).resolve().parents[1]  # the repository's root
 
 # Obviously fake, and distinctive enough to search for in any output.
 CANARY_KEY = "FAKE-canary-key-0000-do-not-leak-7f3a"
 CANARY_ACCOUNT = "canary@example.com"
+
+
+def scrub_environment(monkeypatch: Any) -> None:
+    """No key or base URL from the developer's machine (see the root conftest.py)."""
+    for var in ("ONCEHUB_API_KEY", "ONCEHUB_BASE_URL", "MY_ONCEHUB_KEY"):
+        monkeypatch.delenv(var, raising=False)
+
+
+@functools.cache
+def loopback() -> httpx.Client:
+    """One httpx client per process for the tests' own requests to 127.0.0.1: making one
+    costs tens of milliseconds (its TLS context), ``httpx.get()`` makes one per call.
+    Closed when the process ends (a module's tests may run after its fixtures are gone)."""
+    import httpx
+
+    client = httpx.Client(timeout=30)
+    atexit.register(client.close)
+    return client
 
 
 class FakeClock:
@@ -77,3 +103,13 @@ def sign_in_to(shell: Any, base_url: str) -> Any:
     shell.run_line_magic("config", "OnceHubMagics.rate_limit = False")
     shell.run_line_magic("oncehub_auth", f"{CANARY_KEY} --base-url {base_url} --no-validate")
     return shell
+
+
+def hypothesis_without_deadline() -> None:
+    """Property tests check behaviour, not speed: no per-example deadline, which a busy
+    2-core machine (two pytest workers, notebook kernels) can exceed by chance. Loaded by
+    the conftest.py of each folder with property tests (hypothesis is imported only there)."""
+    from hypothesis import settings
+
+    settings.register_profile("oncehub", deadline=None)
+    settings.load_profile("oncehub")

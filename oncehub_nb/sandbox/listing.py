@@ -10,6 +10,7 @@ filters as ``field.gt`` / ``field.lt``; ``expand=data.<field>`` on lists and
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -46,6 +47,22 @@ def time_range(*fields: str) -> dict[str, Kind]:
     return {f"{name}.{op}": Timestamp() for name in fields for op in ("gt", "lt")}
 
 
+def _after(field: str, bound: str, item: JSON) -> bool:
+    return bool((item.get(field) or "") > bound)
+
+
+def _before(field: str, bound: str, item: JSON) -> bool:
+    return bool("" < (item.get(field) or "") < bound)
+
+
+def _equals(name: str, value: Any, item: JSON) -> bool:
+    return bool(item.get(name) == value)
+
+
+def _indexed_holds(name: str, value: Any, item: JSON) -> bool:
+    return _holds(item.get(name), value)
+
+
 def _time_conditions(query: Mapping[str, Any]) -> list[Callable[[JSON], bool]]:
     conditions: list[Callable[[JSON], bool]] = []
     for name, value in query.items():
@@ -54,9 +71,9 @@ def _time_conditions(query: Mapping[str, Any]) -> list[Callable[[JSON], bool]]:
         field, op = name.rsplit(".", 1)
         bound = value.strftime(TIME_FORMAT)  # the stored format compares as text
         if op == "gt":
-            conditions.append(lambda item, f=field, b=bound: (item.get(f) or "") > b)
+            conditions.append(functools.partial(_after, field, bound))
         elif op == "lt":
-            conditions.append(lambda item, f=field, b=bound: "" < (item.get(f) or "") < b)
+            conditions.append(functools.partial(_before, field, bound))
     return conditions
 
 
@@ -126,13 +143,13 @@ def list_reply(
     conditions = _time_conditions(query)
     unindexed = {n: v for n, v in equal.items() if n not in table.indexed}
     for name, value in unindexed.items():
-        conditions.append(lambda item, n=name, v=value: item.get(n) == v)
+        conditions.append(functools.partial(_equals, name, value))
     if keep is not None:
         conditions.append(keep)
     indexed = {n: v for n, v in equal.items() if n in table.indexed}
     items = table.newest_first(**indexed)
     for name, value in indexed.items():  # the shortest index was used: check the others
-        conditions.append(lambda item, n=name, v=value: _holds(item.get(n), v))
+        conditions.append(functools.partial(_indexed_holds, name, value))
 
     def kept(item: JSON) -> bool:
         return all(condition(item) for condition in conditions)

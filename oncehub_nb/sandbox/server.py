@@ -312,8 +312,8 @@ class _Server(ThreadingHTTPServer):
         """shutdown(), without waiting out the serve loop's poll interval."""
         stopper = threading.Thread(target=self.shutdown, daemon=True)
         stopper.start()
-        host, port = self.server_address[:2]
-        host = "127.0.0.1" if host in ("", "0.0.0.0") else host
+        address, port = self.server_address[:2]
+        host = str(address) if address not in ("", "0.0.0.0") else "127.0.0.1"
         while stopper.is_alive():  # a connection attempt wakes the loop up to see the flag
             with contextlib.suppress(OSError):
                 socket.create_connection((host, port), timeout=0.2).close()

@@ -155,7 +155,8 @@ class Origin:
 
 
 def _host(user: JSON) -> Host:
-    zone_name = user.get("timezone") if isinstance(user.get("timezone"), str) else "UTC"
+    zone = user.get("timezone")
+    zone_name = zone if isinstance(zone, str) else "UTC"
     entry = external_calendar(user, "")
     if entry is not None:
         del entry["event_id"]

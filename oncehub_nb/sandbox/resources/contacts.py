@@ -177,8 +177,13 @@ def quick_id(prefix: str, seed_text: str) -> str:
     return f"{prefix}-" + digest[:10].translate(_ID_BYTES).decode()
 
 
-STATUS_DRAW = (*("Qualified",) * 20, *("Sales qualified",) * 15)
-STATUS_DRAW += (*("Marketing qualified",) * 20, *("Disqualified",) * 10, *(None,) * 35)
+STATUS_DRAW: tuple[str | None, ...] = (
+    *("Qualified",) * 20,
+    *("Sales qualified",) * 15,
+    *("Marketing qualified",) * 20,
+    *("Disqualified",) * 10,
+    *(None,) * 35,
+)
 PLACE_DRAW = tuple(place for place in PLACES for _ in range(place[-1]))
 
 

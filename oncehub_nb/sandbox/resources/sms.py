@@ -159,10 +159,9 @@ class _Sender:
 
     def phone(self, text: Any) -> str | None:
         """The number a form or contact holds, normalized (remembered: numbers repeat)."""
-        found = self.phones.get(text, False)
-        if found is False:
-            found = self.phones[text] = phone_number(text)
-        return found
+        if text not in self.phones:
+            self.phones[text] = phone_number(text)
+        return self.phones[text]
 
     def status(self, moment: datetime) -> str:
         if moment > self.recent:
@@ -197,9 +196,9 @@ class _Sender:
     def booking(self, booking: JSON) -> None:
         """The SMS one booking caused: host alert, confirmation, reminder, cancellation."""
         get = booking.get
-        alert = self.alerts.get(get("owner"))
+        alert = self.alerts.get(str(get("owner")))
         form = get("form_submission") or {}
-        contact = self.contacts.get(get("contact"))
+        contact = self.contacts.get(str(get("contact")))
         phone = self.phone(form.get("mobile_phone"))
         if phone is None and contact is not None:
             phone = self.phone(contact.get("mobile_phone"))
@@ -209,7 +208,7 @@ class _Sender:
         created, start = _parse(get("creation_time")), _parse(get("starting_time"))
         if created is None or start is None:
             return
-        owner = self.users.get(get("owner")) or {}
+        owner = self.users.get(str(get("owner"))) or {}
         event = self.events.get(get("event_type"))
         customer = form.get("name") or (contact or {}).get("first_name") or "there"
         sent = created + timedelta(minutes=1)

@@ -1,0 +1,1 @@
+"""Tests of ``oncehub_nb.explore``: the catalog, completion, views and frames."""

@@ -1,0 +1,79 @@
+"""The client-side limiter, alone, on a fake clock: book, wait, or refuse to wait."""
+
+from __future__ import annotations
+
+import pytest
+
+from oncehub_nb.constants import ACCOUNT_LIMIT, ADDRESS_LIMIT, Limit
+from oncehub_nb.http.ratelimit import MARGIN, RateLimiter, SlidingWindow, WouldWait, shared_limiter
+from tests.support import FakeClock
+
+PER_SECOND = Limit(2, 1.0, "per account")
+PER_MINUTE = Limit(3, 60.0, "per IP address")
+
+
+def limiter(*limits: Limit) -> tuple[RateLimiter, FakeClock]:
+    clock = FakeClock()
+    return RateLimiter([SlidingWindow(limit) for limit in limits], clock), clock
+
+
+def test_room_in_the_window_means_no_wait():
+    limits, clock = limiter(PER_SECOND)
+    assert [limits.acquire() for _ in range(2)] == [0.0, 0.0]
+    assert clock.sleeps == []
+
+
+def test_a_full_window_waits_until_the_oldest_request_leaves_it():
+    limits, clock = limiter(PER_SECOND)
+    limits.acquire(), limits.acquire()
+    assert limits.acquire() == pytest.approx(1.0 + MARGIN)
+    assert clock.sleeps == [pytest.approx(1.0 + MARGIN)]
+
+
+def test_the_longest_wait_of_all_windows_wins_and_names_its_limit():
+    limits, clock = limiter(PER_SECOND, PER_MINUTE)
+    for _ in range(3):
+        limits.acquire(max_wait=5)
+    with pytest.raises(WouldWait) as caught:
+        limits.acquire(max_wait=5)
+    assert caught.value.limit is PER_MINUTE
+    assert caught.value.wait == pytest.approx(60 + MARGIN - sum(clock.sleeps))
+
+
+def test_a_refused_wait_books_nothing():
+    limits, _clock = limiter(PER_SECOND)
+    limits.acquire(), limits.acquire()
+    for _ in range(3):
+        with pytest.raises(WouldWait):
+            limits.reserve(max_wait=0.5)
+    assert limits.acquire(max_wait=2) == pytest.approx(1.0 + MARGIN)  # not pushed back
+
+
+def test_without_a_bound_the_caller_always_gets_a_slot():
+    limits, _clock = limiter(PER_MINUTE)
+    waits = [limits.reserve(max_wait=None) for _ in range(7)]
+    assert waits[:3] == [0.0, 0.0, 0.0]
+    assert waits[3:6] == [pytest.approx(60 + MARGIN)] * 3
+    assert waits[6] == pytest.approx(120 + 2 * MARGIN)
+
+
+def test_shared_limiters_share_the_address_window_but_not_the_account_one():
+    clock = FakeClock()
+    first = shared_limiter("api.example", "FAKE-key-one", Limit(1, 1.0), Limit(2, 10.0), clock)
+    second = shared_limiter("api.example", "FAKE-key-two", Limit(1, 1.0), Limit(2, 10.0), clock)
+    assert first.windows[1] is second.windows[1]
+    assert first.windows[0] is not second.windows[0]
+    assert first.acquire() == 0.0 and second.acquire() == 0.0
+    assert first.reserve(max_wait=None) == pytest.approx(10 + MARGIN)
+
+
+def test_the_registry_keeps_only_a_hash_of_the_key():
+    from oncehub_nb.http import ratelimit
+
+    shared_limiter("api.example", "FAKE-secret-in-registry-0001")
+    assert not any("FAKE-secret" in name for name in ratelimit._windows)
+
+
+def test_oncehubs_limits_read_as_documented():
+    assert str(ACCOUNT_LIMIT) == "5 requests per second per account"
+    assert str(ADDRESS_LIMIT) == "200 requests per 5 minutes per IP address"

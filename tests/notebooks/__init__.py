@@ -1,0 +1,1 @@
+"""The tutorials and other notebooks, executed in real Jupyter kernels with nbclient."""

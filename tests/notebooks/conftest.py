@@ -1,0 +1,2 @@
+"""Fixtures of the notebook tests: each runs notebooks in fresh Jupyter kernels through
+``tests.kernels``, with the root conftest's private Jupyter folders."""

@@ -1,0 +1,1 @@
+"""Tests of ``oncehub_nb.webhooks``: signatures and the inbox."""
