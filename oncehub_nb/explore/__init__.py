@@ -1,2 +1,4 @@
-"""Exploring the API: the endpoint catalog, request items, results and their views, paging
-progress and Tab completion. Plain Python, usable without IPython; ``ipython/`` wraps it."""
+"""Exploring the API: the resources table, the endpoint catalog and its checks, request
+items, results and their views, DataFrames and Tab completion's logic. Plain Python,
+usable without IPython; ``ipython/`` wraps it (the magic, the progress line, the
+completion hook)."""

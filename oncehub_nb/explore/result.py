@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from oncehub_nb.constants import MAX_PAGE_SIZE
 from oncehub_nb.display.cards import failure_rows, failure_title, html_card, text_card
 from oncehub_nb.display.once import Shown
 from oncehub_nb.errors import OnceHubError
@@ -57,13 +56,13 @@ class ListResult(Shown):
         path: str,
         *,
         max_items: int | None = None,
-        limit: int = MAX_PAGE_SIZE,
         displaylimit: int = DEFAULTS.displaylimit,
         **params: Any,
     ) -> ListResult:
         """Fetch a list endpoint's objects (all of them, or at most ``max_items``), ``limit``
-        a page, into a result with tables, ``.df()``, ``.to_csv()`` and ``.more()``."""
-        listing = Listing(client, path, params, page_size=limit)
+        a page (100 unless given), into a result with tables, ``.df()``, ``.to_csv()`` and
+        ``.more()``."""
+        listing = Listing.of_many(client, path, params)
         listing.fetch(max_items)
         return cls(listing, displaylimit=displaylimit)
 

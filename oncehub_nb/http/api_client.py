@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from oncehub_nb._version import __version__
-from oncehub_nb.constants import ACCOUNT_LIMIT, ADDRESS_LIMIT, MAX_PAGE_SIZE, Limit
+from oncehub_nb.constants import ACCOUNT_LIMIT, ADDRESS_LIMIT, Limit
 from oncehub_nb.errors import (
     KeyNotFound,
     OnceHubError,
@@ -346,8 +346,7 @@ class OnceHub:
         long as needed."""
         from oncehub_nb.http.paging import Listing
 
-        size = params.pop("limit", None) or MAX_PAGE_SIZE
-        listing = Listing(self, path, params, page_size=int(size))
+        listing = Listing.of_many(self, path, params)
         for page in listing.pages_iter(max_items):
             yield from page
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from oncehub_nb.constants import DEFAULT_PAGE_SIZE
+from oncehub_nb.constants import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from oncehub_nb.errors import (
     ConnectionFailed,
     RateLimitError,
@@ -126,6 +126,14 @@ class Listing:
     waited: float = 0.0
     status_code: int | None = None
     request_id: str | None = None
+
+    @classmethod
+    def of_many(cls, client: PageSource, path: str, params: Mapping[str, Any]) -> Listing:
+        """A listing for fetching many objects: ``limit`` in ``params`` is the page size,
+        else OnceHub's largest (100). The one place that rule is written."""
+        rest = dict(params)
+        limit = rest.pop("limit", None)
+        return cls(client, path, rest, page_size=int(limit) if limit else MAX_PAGE_SIZE)
 
     def __post_init__(self) -> None:
         self.params = dict(self.params)

@@ -1,4 +1,6 @@
-"""IPython and Jupyter: the magics, the sign-in widget, inline display and prompting.
+"""IPython and Jupyter: the magics and their handlers (``auth``, ``call``, ``webhooks``,
+each given a ``MagicContext``), the sign-in widget, the hidden prompt, the progress line
+and the Tab-completion hook.
 
 Thin shells over the rest of the package. Loading the extension imports IPython's
 magic machinery and traitlets only; httpx and ipywidgets load on first use.

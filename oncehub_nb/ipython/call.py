@@ -84,15 +84,14 @@ def _default_base_url() -> str:
 
 
 def _list(ctx: MagicContext, client: OnceHub, command: Command, call: ApiCall, line: str) -> Any:
-    from oncehub_nb.constants import MAX_PAGE_SIZE
     from oncehub_nb.explore.result import ListResult
     from oncehub_nb.http.paging import Listing
     from oncehub_nb.ipython.progress import progress_for
 
-    page_size = None
-    if command.fetches_many and "limit" not in call.query:
-        page_size = MAX_PAGE_SIZE
-    listing = Listing(client, call.path, call.query, page_size=page_size)
+    if command.fetches_many:
+        listing = Listing.of_many(client, call.path, call.query)
+    else:
+        listing = Listing(client, call.path, call.query)  # one page, as OnceHub pages it
     label = f"{call.method} {call.path}"
 
     def progress() -> Any:
