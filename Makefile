@@ -29,7 +29,7 @@ demo: $(VENV)/.installed-test-demo
 	$(BIN)/python -m oncehub_nb.demo
 
 ## make lint: ruff, the format check, the layers (import-linter) and the types (mypy)
-lint: $(VENV)/.installed-test
+lint: $(VENV)/.installed-lint-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
