@@ -15,6 +15,7 @@ from oncehub_nb.explore.catalog import CATALOG, WEBHOOK_EVENTS
 from oncehub_nb.explore.checks import find
 from oncehub_nb.explore.completion import OPTIONS, Completions, complete
 from oncehub_nb.ipython.completing import MATCHER_ID, install, uninstall
+from tests.support import drop_shell
 
 RECENT = {
     "BKNG": ["BKNG-3KM0HY2BF9SL", "BKNG-7Q2XW1"],
@@ -289,7 +290,7 @@ def shell() -> Iterator[InteractiveShell]:
     ip = InteractiveShell.instance(config=config)
     yield ip
     uninstall(ip)
-    InteractiveShell.clear_instance()
+    drop_shell(ip)
 
 
 def texts(ip: InteractiveShell, text: str, offset: int | None = None) -> list[tuple[int, str]]:
