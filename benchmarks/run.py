@@ -365,12 +365,30 @@ def compile_package() -> None:
     compileall.compile_dir(Path(__file__).resolve().parent.parent / "oncehub_nb", quiet=1)
 
 
+BENCHES = (
+    bench_imports,
+    bench_client,
+    bench_load_ext,
+    bench_results,
+    bench_paging,
+    bench_scan,
+    bench_webhooks,
+    bench_sandbox,
+)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--quick", action="store_true", help=f"{QUICK_ROUNDS} rounds instead of {ROUNDS}"
     )
     parser.add_argument("--rounds", type=int, help="rounds per benchmark (overrides --quick)")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=[bench.__name__.removeprefix("bench_") for bench in BENCHES],
+        help="run these benchmarks only (e.g. --only load_ext scan)",
+    )
     args = parser.parse_args(argv)
     rounds = args.rounds if args.rounds is not None else QUICK_ROUNDS if args.quick else ROUNDS
     if rounds < 1:
@@ -382,17 +400,9 @@ def main(argv: list[str] | None = None) -> int:
         "ratio = candidate / baseline per round, lower is better"
     )
     rows: list[Row] = []
-    benches = (
-        bench_imports,
-        bench_client,
-        bench_load_ext,
-        bench_results,
-        bench_paging,
-        bench_scan,
-        bench_webhooks,
-        bench_sandbox,
-    )
-    for bench in benches:
+    for bench in BENCHES:
+        if args.only and bench.__name__.removeprefix("bench_") not in args.only:
+            continue
         result = bench(rounds)
         for row in result if isinstance(result, list) else [result]:
             if row is not None:

@@ -3,9 +3,9 @@
 
 What each does lives in its handler module (``auth.py``, ``call.py``, ``webhooks.py``),
 loaded on the first call and given a :class:`MagicContext`: ``%load_ext``
-imports only IPython's magic machinery, traitlets and ``settings`` (the traits are
-made from it). Expected failures surface as one-line ``UsageError``s or as inline
-results, never as tracebacks.
+imports only IPython's magic machinery, traitlets, ``settings`` (the traits are
+made from it) and the leaf modules below it. Expected failures surface as one-line
+``UsageError``s or as inline results, never as tracebacks.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from IPython.core.magic_arguments import argument
 from traitlets import Bool, Float, Int, TraitError, TraitType, Unicode, observe, validate
 
 from oncehub_nb.ipython.arguments import lazy_magic_arguments, parse_arguments
-from oncehub_nb.ipython.context import MagicContext
 from oncehub_nb.ipython.usage import OnceHubUsageError
 from oncehub_nb.settings import Settings, check_setting
 
 if TYPE_CHECKING:
+    from oncehub_nb.ipython.context import MagicContext
     from oncehub_nb.session import Session
     from oncehub_nb.validation import ValidationResult
 
@@ -79,6 +79,8 @@ class OnceHubMagics(Magics):
 
     def context(self) -> MagicContext:
         """What a handler may use: the shell, the session and the settings in force."""
+        from oncehub_nb.ipython.context import MagicContext
+
         return MagicContext(self.shell, self.session, self.settings())
 
     @validate(*SETTING_NAMES)
