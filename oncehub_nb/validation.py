@@ -16,7 +16,7 @@ from oncehub_nb.display.cards import (
     html_card,
     text_card,
 )
-from oncehub_nb.display.once import Shown
+from oncehub_nb.display.once import TextView
 from oncehub_nb.errors import APIError, OnceHubError, TransportError
 from oncehub_nb.keys import ApiKey
 
@@ -39,7 +39,7 @@ def account_from_message(message: str) -> str | None:
 
 
 @dataclass(frozen=True)
-class ValidationResult(Shown):
+class ValidationResult(TextView):
     """The answer to "is this key valid?": never holds the key, only its masked form."""
 
     ok: bool
@@ -55,8 +55,6 @@ class ValidationResult(Shown):
     waited: float = 0.0
     error: OnceHubError | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
-    # cells in which a magic already showed this result (so IPython does not show it twice)
-    shown_in_cells: list[int] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
     def success(cls, client: OnceHub, body: Any, elapsed: float) -> ValidationResult:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oncehub_nb.display.cards import failure_rows, failure_title, html_card, text_card
-from oncehub_nb.display.once import Shown
+from oncehub_nb.display.once import TextView
 from oncehub_nb.errors import OnceHubError
 from oncehub_nb.http.paging import Listing, PageSource
 from oncehub_nb.settings import DEFAULTS
@@ -31,7 +31,7 @@ __all__ = ["ErrorResult", "ListResult", "ObjectResult"]
 ProgressFactory = Callable[[], Callable[["Progress"], None] | None]
 
 
-class ListResult(Shown):
+class ListResult(TextView):
     """A list endpoint's objects: ``r.data``, ``len(r)``, ``r[0]``, ``r.df()``, ``r.more()``."""
 
     def __init__(
@@ -47,7 +47,6 @@ class ListResult(Shown):
         self.command = command  # how it was asked for, to say how to get more
         self._progress = progress
         self.interrupted = False
-        self.shown_in_cells = []
 
     @classmethod
     def fetch(
@@ -190,7 +189,7 @@ class ListResult(Shown):
         return f"<ListResult {self.path}: {len(self)} objects, {self.pages} pages{more}>"
 
 
-class ObjectResult(Shown):
+class ObjectResult(TextView):
     """One object (or any non-list answer): ``r.data``, ``r["field"]``, ``r.df()``."""
 
     def __init__(
@@ -205,7 +204,6 @@ class ObjectResult(Shown):
         self.path = path
         self.status_code = status_code
         self.request_id = request_id
-        self.shown_in_cells = []
 
     @property
     def raw(self) -> Any:
@@ -259,7 +257,7 @@ class ObjectResult(Shown):
         return f"<ObjectResult {self.path}{f' {ident}' if ident else ''}>"
 
 
-class ErrorResult(Shown):
+class ErrorResult(TextView):
     """A call OnceHub (or the network) refused: the error, shown as a card, never raised.
 
     ``r.ok`` is False; ``r.error`` is the :class:`~oncehub_nb.OnceHubError`, with
@@ -286,7 +284,6 @@ class ErrorResult(Shown):
         self.key = key  # masked, with where it came from
         self.elapsed = elapsed
         self.waited = waited
-        self.shown_in_cells = []
 
     @classmethod
     def of(cls, client: OnceHub, error: OnceHubError, method: str, path: str) -> ErrorResult:

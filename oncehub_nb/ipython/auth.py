@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from oncehub_nb.constants import DEFAULT_BASE_URL
-from oncehub_nb.display.once import display_now
 from oncehub_nb.errors import KeyNotFound, NoInteractiveInput, OnceHubError
 from oncehub_nb.ipython.prompt import ask_for_key, can_ask
+from oncehub_nb.ipython.unseen import say_if_unseen
 from oncehub_nb.ipython.usage import OnceHubUsageError
 from oncehub_nb.keys import ApiKey, KeySearch, locate_key
 from oncehub_nb.session import sandbox_key
@@ -45,15 +45,16 @@ NOT_SIGNED_IN = (
 )
 
 
-def sign_in(ctx: MagicContext, args: Namespace) -> None:
-    """``%oncehub_auth``: find the key, make it the session's once OnceHub confirms it."""
+def sign_in(ctx: MagicContext, args: Namespace) -> ValidationResult | None:
+    """``%oncehub_auth``: find the key, make it the session's once OnceHub confirms it;
+    return OnceHub's answer (None when nothing was asked)."""
     session = ctx.session
     if args.forget:
         had_key = session.forget()
         print("OnceHub key forgotten." if had_key else "There was no OnceHub key to forget.")
         if args.save is not None:
             _forget_saved(ctx, args)
-        return
+        return None
     _check_save_options(args)
     _warn_inline_key(args)
     try:
@@ -61,14 +62,18 @@ def sign_in(ctx: MagicContext, args: Namespace) -> None:
     except OnceHubError as error:
         raise OnceHubUsageError(str(error)) from None
     if key is None:
-        return  # the widget took over
+        return None  # the widget took over
     result = session.sign_in(key, base_url, validate=not args.no_validate)
     if result is None:
         print(f"OnceHub key {key!r} from {key.source} set for this session (not validated).")
-    else:
-        display_now(result)
-    if args.save is not None and result is not None and result.ok:
+        return None
+    if not result.ok:
+        say_if_unseen(
+            ctx.shell, result, f"%oncehub_auth: {result.title}; the session is unchanged."
+        )
+    elif args.save is not None:
         _save(ctx, args, key)
+    return result
 
 
 def _check_save_options(args: Namespace) -> None:
@@ -128,16 +133,14 @@ def _forget_saved(ctx: MagicContext, args: Namespace) -> None:
 
 
 def check(ctx: MagicContext, args: Namespace) -> ValidationResult:
-    """``%oncehub_test``: validate a key without changing the session; show and return it."""
+    """``%oncehub_test``: validate a key without changing the session; return the answer."""
     _warn_inline_key(args)
     try:
         result = _run_test(ctx, args)
     except OnceHubError as error:
         raise OnceHubUsageError(str(error)) from None
-    if args.quiet:
-        result.mark_shown()  # returned, but not shown in this cell
-    else:
-        display_now(result)
+    if not result.ok:
+        say_if_unseen(ctx.shell, result, f"%oncehub_test: {result.title}.")
     return result
 
 

@@ -1,6 +1,6 @@
 """What ``%oncehub`` and ``%%oncehub`` do once the line is read: check the call against the
-endpoint catalog, send it with the session's client, page with a progress line, and show
-the result (or the error, as ``%oncehub_test`` shows it). Nothing is sent for a call the
+endpoint catalog, send it with the session's client, page with a progress line, and
+return the result (or the error, as a card) for IPython to show. Nothing is sent for a call the
 catalog refuses, for ``--dry-run`` and for ``--curl``."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ import re
 import sys
 from typing import TYPE_CHECKING, Any
 
-from oncehub_nb.display.once import display_now
 from oncehub_nb.errors import APIError, NoSessionKey, OnceHubError, RequestProblem, TransportError
 from oncehub_nb.explore.call import ApiCall, Command, expand_path, parse_command
 from oncehub_nb.explore.result import ErrorResult
+from oncehub_nb.ipython.unseen import say_if_unseen
 from oncehub_nb.ipython.usage import NOT_SIGNED_IN, OnceHubUsageError
 
 if TYPE_CHECKING:
@@ -41,9 +41,7 @@ def _run(ctx: MagicContext, line: str, cell: str | None) -> Any:
 
     command = parse_command(line)
     if command.endpoints:
-        table = endpoints_table()
-        display_now(table)
-        return table
+        return endpoints_table()
     namespace = ctx.namespace
     path = checks.normalize_path(expand_path(command.path, namespace))
     endpoint, _ = checks.find(command.method, path)
@@ -95,7 +93,7 @@ def _list(ctx: MagicContext, client: OnceHub, command: Command, call: ApiCall, l
     label = f"{call.method} {call.path}"
 
     def progress() -> Any:
-        return progress_for(ctx.shell, label)
+        return None if command.quiet else progress_for(ctx.shell, label)
 
     result = ListResult(
         listing,
@@ -164,11 +162,11 @@ def _one(ctx: MagicContext, client: OnceHub, call: ApiCall) -> Any:
 
 
 def _deliver(ctx: MagicContext, command: Command, result: Any) -> Any:
-    """Show the result (unless --quiet), store it (-o NAME) and return it."""
-    if not command.quiet:
-        display_now(result)
-    else:
-        result.mark_shown()  # returned, but not shown in this cell
+    """Store the result (-o NAME) and return it: IPython shows it when the line is the
+    cell's last; a failure kept out of sight is still named after the cell."""
     if command.output:
         ctx.keep(command.output, result)
+    if isinstance(result, ErrorResult):
+        what = f"%oncehub {result.method} {result.path} failed: {result.error.title}."
+        say_if_unseen(ctx.shell, result, what)
     return result

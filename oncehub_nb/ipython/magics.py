@@ -18,7 +18,12 @@ from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument
 from traitlets import Bool, Float, Int, TraitError, TraitType, Unicode, observe, validate
 
-from oncehub_nb.ipython.arguments import lazy_magic_arguments, parse_arguments
+from oncehub_nb.ipython.arguments import (
+    lazy_magic_arguments,
+    parse_arguments,
+    semicolon_outside,
+    without_semicolon,
+)
 from oncehub_nb.ipython.usage import OnceHubUsageError
 from oncehub_nb.settings import Settings, check_setting
 
@@ -143,23 +148,29 @@ class OnceHubMagics(Magics):
         help="Drop the key and close the client (with --save: also remove it from .env).",
     )
     @line_magic
-    def oncehub_auth(self, line: str = "") -> None:
+    def oncehub_auth(self, line: str = "") -> ValidationResult | None:
         """Find your OnceHub API key, keep it for this session and validate it.
 
         Looks in order at: the argument, ONCEHUB_API_KEY, then .env from the
         notebook's folder upward. With no key found it shows a sign-in form in a
         notebook, asks with a hidden prompt in a terminal, and fails at once
-        where nobody can answer (nbclient, papermill).
+        where nobody can answer (nbclient, papermill). Returns OnceHub's answer, shown
+        when the line is the cell's last.
         """
         from oncehub_nb.ipython import auth  # the package loads on first use
 
-        auth.sign_in(self.context(), parse_arguments(self.oncehub_auth, line))
+        return auth.sign_in(self.context(), parse_arguments(self.oncehub_auth, line))
 
     # -- %oncehub_test ---------------------------------------------------------------
 
     @lazy_magic_arguments
     @argument("key", nargs="?", help="Validate this key instead (it lands in the history).")
-    @argument("-q", "--quiet", action="store_true", help="Return the result without showing it.")
+    @argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="Kept for older notebooks: the check prints nothing while it runs anyway.",
+    )
     @argument("--env-file", metavar="PATH", help="Validate the key from this dotenv file.")
     @argument("--var", metavar="NAME", help="Variable holding the key.")
     @argument("--base-url", metavar="URL", help="API base URL for this check.")
@@ -240,7 +251,10 @@ class OnceHubMagics(Magics):
           -o NAME        store the result in the variable NAME (r = %oncehub ... works too)
           --dry-run      print the request instead of sending it (the key hidden)
           --curl         print an equivalent curl command reading $ONCEHUB_API_KEY
-          -q, --quiet    return the result without showing it
+          -q, --quiet    no progress line while it runs
+
+        The result is shown as IPython shows any value: when the line is the cell's
+        last, not when it is assigned (r = %oncehub ...) or ends with ;.
           --endpoints    a table of every endpoint that can be called
 
         Lists show at most displaylimit rows (%config OnceHubMagics.displaylimit = 50);
@@ -260,7 +274,7 @@ class OnceHubMagics(Magics):
         """
         from oncehub_nb.ipython import call  # the package loads on first use
 
-        return call.run(self.context(), line, cell)
+        return call.run(self.context(), without_semicolon(line), cell)
 
 
 def _drop_from_configurables(shell: Any) -> None:
@@ -290,6 +304,9 @@ def load(shell: Any) -> None:
         magics = OnceHubMagics(shell=shell)
     shell.register_magics(magics)
     _install_completion(shell)
+    transformers = getattr(shell, "input_transformers_post", None)
+    if transformers is not None and semicolon_outside not in transformers:
+        transformers.append(semicolon_outside)
 
 
 def _recent_ids(prefix: str) -> list[str]:
@@ -314,6 +331,9 @@ def unload(shell: Any) -> None:
                     shell.magics_manager.magics[kind].pop(name, None)
     _drop_from_configurables(shell)
     shell.magics_manager.registry.pop("OnceHubMagics", None)
+    transformers = getattr(shell, "input_transformers_post", [])
+    while semicolon_outside in transformers:
+        transformers.remove(semicolon_outside)
     from oncehub_nb.ipython.completing import uninstall
 
     uninstall(shell)

@@ -89,7 +89,7 @@ def run(ctx: MagicContext, args: Namespace) -> Any:
     where = "" if args.public_url is None else f" (via {args.public_url})"
     print(
         f"Listening: subscription {listener.webhook_id} delivers {len(events)} event type(s) "
-        f"to {listener.inbox.url}{where}. Events appear below as they arrive; "
-        "%oncehub_webhooks stop deletes the subscription."
+        f"to {listener.inbox.url}{where}. The inbox, shown as a cell's last line, is a "
+        "table that fills in as events arrive; %oncehub_webhooks stop deletes the subscription."
     )
     return listener.inbox

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from types import TracebackType
 from typing import Any
@@ -67,11 +67,12 @@ def _signature_header(pairs: Headers) -> str | None:
 class WebhookInbox(TextView):
     """Receive webhook deliveries on this machine, verify them, keep and show them.
 
-    ``secret``: the subscription's signing secret (str or SigningSecret), or several, or
-    None to set it later (``inbox.secret = …``, ``add_secret``). ``tolerance``: seconds a
-    signature's timestamp may be off (None: no check). ``max_body``: bytes a delivery may
-    have. ``display``: show the live table when running in a Jupyter kernel. ``clock``:
-    where ``time()`` comes from (tests). Close it with :meth:`close` or ``with``.
+        ``secret``: the subscription's signing secret (str or SigningSecret), or several, or
+        None to set it later (``inbox.secret = …``, ``add_secret``). ``tolerance``: seconds a
+        signature's timestamp may be off (None: no check). ``max_body``: bytes a delivery may
+        have. ``display``: in a Jupyter kernel, displaying the inbox (a cell's last line,
+    ``display(inbox)``) shows a table that fills in as deliveries arrive. ``clock``:
+        where ``time()`` comes from (tests). Close it with :meth:`close` or ``with``.
     """
 
     def __init__(
@@ -114,13 +115,7 @@ class WebhookInbox(TextView):
             daemon=True,
         )
         self._thread.start()
-        self._live: LiveTable | None = None
-        if display and in_kernel():
-            try:
-                self._live = LiveTable(self._bundle)
-            except BaseException:
-                self.close()
-                raise
+        self._live: LiveTable | None = LiveTable(self._bundle) if display else None
 
     # -- secrets ------------------------------------------------------------------------
 
@@ -304,6 +299,14 @@ class WebhookInbox(TextView):
     def _show(self) -> None:
         if self._live is not None:
             self._live.changed()
+
+    @property
+    def _ipython_display_(self) -> Callable[[], None]:
+        """In a kernel IPython shows a live table; elsewhere (a terminal) this attribute is
+        absent, so IPython prints ``str(inbox)`` as it prints any value."""
+        if self._live is None or not in_kernel():
+            raise AttributeError("_ipython_display_")
+        return self._live.show
 
     def _title_and_footer(self, events: list[WebhookEvent]) -> tuple[str, str]:
         title = f"Webhook inbox {self.url}" + (" (closed)" if self._closed else "")

@@ -175,10 +175,10 @@ def test_bad_config_file_values_do_not_stop_loading(shell, capsys):
 def test_auth_from_environment_validates_and_sets_the_session(shell, sandbox, monkeypatch, capsys):
     monkeypatch.setenv("ONCEHUB_API_KEY", CANARY_KEY)
     monkeypatch.setenv("ONCEHUB_BASE_URL", sandbox.base_url)
-    returned = shell.run_line_magic("oncehub_auth", "")
+    returned = run(shell, "%oncehub_auth")  # the cell's last line: IPython shows the answer
     out = capsys.readouterr().out
-    assert returned is None
-    assert f"Key valid for {CANARY_ACCOUNT}" in out
+    assert returned.ok and returned.account == CANARY_ACCOUNT
+    assert out.count(f"Key valid for {CANARY_ACCOUNT}") == 1
     assert "environment variable ONCEHUB_API_KEY" in out
     assert CANARY_KEY not in out
     assert oncehub_nb.client().get("/users", limit=1)["data"]
@@ -189,7 +189,7 @@ def test_auth_from_dotenv_in_the_notebook_folder(shell, sandbox, tmp_path, monke
         f"ONCEHUB_API_KEY={DEMO_KEY}\nONCEHUB_BASE_URL={sandbox.base_url}\n", encoding="utf-8"
     )
     monkeypatch.chdir(tmp_path)
-    shell.run_line_magic("oncehub_auth", "")
+    run(shell, "%oncehub_auth")
     out = capsys.readouterr().out
     assert f"Key valid for {DEMO_ACCOUNT}" in out
     assert f".env at {tmp_path / '.env'}" in out
@@ -198,9 +198,9 @@ def test_auth_from_dotenv_in_the_notebook_folder(shell, sandbox, tmp_path, monke
 def test_auth_with_env_file_and_var_options(shell, sandbox, tmp_path, capsys):
     env_file = tmp_path / "team.env"
     env_file.write_text(f"MY_ONCEHUB_KEY={DEMO_KEY}\n", encoding="utf-8")
-    shell.run_line_magic(
-        "oncehub_auth",
-        f"--env-file {env_file} --var MY_ONCEHUB_KEY --base-url {sandbox.base_url}",
+    run(
+        shell,
+        f"%oncehub_auth --env-file {env_file} --var MY_ONCEHUB_KEY --base-url {sandbox.base_url}",
     )
     assert f"dotenv file {env_file}" in capsys.readouterr().out
     assert current().signed_in
@@ -210,10 +210,17 @@ def test_wrong_key_is_shown_and_the_session_is_kept(shell, sandbox, monkeypatch,
     shell.run_line_magic("oncehub_auth", "--sandbox")
     good_client = oncehub_nb.client()
     monkeypatch.setenv("ONCEHUB_API_KEY", "FAKE-wrong-magic-key-0001")
-    shell.run_line_magic("oncehub_auth", f"--base-url {sandbox.base_url}")
-    out = capsys.readouterr().out
-    assert "Key rejected — HTTP 401" in out and "Request-Id" in out and "mistyped" in out
+    run(shell, f"%oncehub_auth --base-url {sandbox.base_url}")
+    captured = capsys.readouterr()
+    assert captured.out.count("Key rejected — HTTP 401") == 1
+    assert "Request-Id" in captured.out and "mistyped" in captured.out
+    assert captured.err == ""  # shown: no note after the cell
     assert oncehub_nb.client() is good_client
+    run(shell, f"r = %oncehub_auth --base-url {sandbox.base_url}")  # kept out of sight
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("Key rejected") == 1 and "the session is unchanged" in captured.err
+    assert not shell.user_ns["r"].ok and oncehub_nb.client() is good_client
 
 
 def test_bad_key_input_is_a_usage_error_and_keeps_the_session(shell, monkeypatch):
@@ -281,7 +288,7 @@ def test_terminal_prompt_with_getpass(shell, sandbox, monkeypatch, capsys):
     prompts = []
     monkeypatch.setattr(sys, "stdin", FakeTerminal())
     monkeypatch.setattr(getpass, "getpass", lambda prompt: prompts.append(prompt) or DEMO_KEY)
-    shell.run_line_magic("oncehub_auth", f"--prompt --base-url {sandbox.base_url}")
+    run(shell, f"%oncehub_auth --prompt --base-url {sandbox.base_url}")
     out = capsys.readouterr().out
     assert prompts == ["OnceHub API key (typing is hidden): "]
     assert "from hidden prompt" in out and DEMO_ACCOUNT in out
@@ -292,7 +299,7 @@ def test_terminal_prompt_without_a_key_found(shell, sandbox, monkeypatch, capsys
 
     monkeypatch.setattr(sys, "stdin", FakeTerminal())
     monkeypatch.setattr(getpass, "getpass", lambda prompt: "  " + DEMO_KEY + "  ")
-    shell.run_line_magic("oncehub_auth", f"--base-url {sandbox.base_url}")
+    run(shell, f"%oncehub_auth --base-url {sandbox.base_url}")
     out = capsys.readouterr().out
     assert DEMO_ACCOUNT in out
     assert "surrounding whitespace was removed" in out
@@ -329,7 +336,7 @@ def test_test_returns_the_result(shell, capsys):
     result = shell.run_line_magic("oncehub_test", "")
     assert result.ok and result.account == DEMO_ACCOUNT and result.status_code == 200
     assert result.request_id.startswith("req_") and result.error is None
-    assert DEMO_ACCOUNT in capsys.readouterr().out
+    assert capsys.readouterr().out == ""  # returned: shown only by IPython, as a last line
 
 
 def test_test_shown_once_when_last_in_the_cell(shell, capsys):
@@ -338,16 +345,18 @@ def test_test_shown_once_when_last_in_the_cell(shell, capsys):
     run(shell, "%oncehub_test")
     assert capsys.readouterr().out.count("Key valid for") == 1
     run(shell, "r = %oncehub_test")
-    assert capsys.readouterr().out.count("Key valid for") == 1
+    assert capsys.readouterr().out == ""  # assigned: not shown
+    run(shell, "%oncehub_test ;")
+    assert capsys.readouterr().out == ""  # ; at the end: not shown
     assert run(shell, "r") is shell.user_ns["r"]  # a later cell shows it again
     assert capsys.readouterr().out.count("Key valid for") == 1
 
 
-def test_quiet_returns_without_display(shell, capsys):
+def test_quiet_is_accepted_and_the_value_follows_ipythons_rule(shell, capsys):
     shell.run_line_magic("oncehub_auth", "--sandbox")
     capsys.readouterr()
-    assert run(shell, "%oncehub_test -q").ok
-    assert "Key valid" not in capsys.readouterr().out  # (a terminal still prints "Out[n]:")
+    assert run(shell, "%oncehub_test -q;") is None  # IPython did not show a value
+    assert capsys.readouterr().out == ""  # ; hides a last line's value
     run(shell, "quiet = %oncehub_test -q")
     assert capsys.readouterr().out == ""
     assert shell.user_ns["quiet"].ok
@@ -356,7 +365,7 @@ def test_quiet_returns_without_display(shell, capsys):
 def test_test_with_a_sandbox_fault_key_leaves_the_session(shell, capsys):
     shell.run_line_magic("oncehub_auth", "--sandbox")
     client = oncehub_nb.client()
-    result = shell.run_line_magic("oncehub_test", "--sandbox sandbox-forbidden")
+    result = run(shell, "%oncehub_test --sandbox sandbox-forbidden")
     assert result.status_code == 403 and not result.ok
     assert "No API access" in capsys.readouterr().out
     assert oncehub_nb.client() is client

@@ -82,7 +82,7 @@ WIDGET_NOTEBOOK = [
     "form.password.value = os.environ['TEST_TYPED_KEY']\n"
     "form.button.click()",
     "print(form.password.value == '', oncehub_nb.check(oncehub_nb.client()).account)",
-    "r = %oncehub_test",
+    "r = %oncehub_test\nr",
 ]
 
 

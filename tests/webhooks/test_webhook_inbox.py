@@ -512,7 +512,9 @@ def test_the_live_table_grows_in_place(monkeypatch, clock, http):
     monkeypatch.setattr(inbox_module, "in_kernel", lambda: True)
     before = set(threading.enumerate())
     with WebhookInbox(SECRET, clock=clock) as inbox:
-        (handle,) = handles  # shown at once, where the inbox was made
+        assert handles == [] and "oncehub-webhooks-display" not in threads_since(before)
+        inbox._ipython_display_()  # what IPython calls for the cell's last line
+        (handle,) = handles
         assert "oncehub-webhooks-display" in threads_since(before)
         assert "No deliveries yet." in handle.bundles[0]["text/html"]
         for n in range(3):
@@ -525,10 +527,27 @@ def test_the_live_table_grows_in_place(monkeypatch, clock, http):
         assert "&lt;b&gt;talk 2&lt;/b&gt;" in latest["text/html"]
         assert "3 deliveries, 3 verified" in latest["text/plain"]
         assert set(handle.threads) == {"oncehub-webhooks-display"}  # not the server's threads
-    assert len(handles) == 1  # one output, updated in place
-    assert "(closed)" in handle.bundles[-1]["text/plain"]
+        inbox._ipython_display_()  # shown again further down: both outputs follow
+        body = raw(booking_event(3, kind="booking.canceled"))
+        assert post(http, inbox, body, signed(body, SECRET, now(clock))).status_code == 200
+        inbox.wait_for(4)
+        assert inbox._live.settle(10)
+        assert all("4 deliveries" in h.bundles[-1]["text/plain"] for h in handles)
+    assert len(handles) == 2  # one output per display, each updated in place
+    assert all("(closed)" in h.bundles[-1]["text/plain"] for h in handles)
     assert threads_since(before) == []
-    assert all(SECRET not in text for b in handle.bundles for text in b.values())
+    assert all(SECRET not in text for h in handles for b in h.bundles for text in b.values())
+
+
+def test_a_terminal_prints_the_inbox_as_text(monkeypatch, clock):
+    """Outside a kernel the inbox has no ``_ipython_display_``: IPython prints its text."""
+    from IPython.core.formatters import DisplayFormatter
+
+    monkeypatch.setattr(inbox_module, "in_kernel", lambda: False)
+    with WebhookInbox(SECRET, clock=clock) as inbox:
+        assert not hasattr(inbox, "_ipython_display_")
+        data, _ = DisplayFormatter().format(inbox)
+        assert data["text/plain"] == str(inbox) and "No deliveries yet." in str(inbox)
 
 
 def test_no_display_outside_a_kernel(monkeypatch, clock):
@@ -536,7 +555,7 @@ def test_no_display_outside_a_kernel(monkeypatch, clock):
 
     monkeypatch.setattr(IPython.display, "display", lambda *a, **k: pytest.fail("displayed"))
     with WebhookInbox(SECRET, clock=clock) as inbox:
-        assert inbox._live is None
+        assert inbox._live is not None and inbox._live.outputs == 0
 
 
 @pytest.mark.kernel
@@ -546,7 +565,7 @@ def test_the_live_table_in_a_real_kernel(tmp_path):
     import nbformat
     from nbclient import NotebookClient
 
-    setup = f"from oncehub_nb.webhooks import WebhookInbox\ninbox = WebhookInbox({SECRET!r})"
+    setup = f"from oncehub_nb.webhooks import WebhookInbox\ninbox = WebhookInbox({SECRET!r})\ninbox"
     deliver = (
         "import httpx, json\n"
         "from oncehub_nb.webhooks import sign\n"
