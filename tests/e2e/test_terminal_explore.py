@@ -62,7 +62,7 @@ def test_fetching_all_leaves_the_final_progress_line_from_stderr(ipython: Termin
 
     # The same fetch with sys.stderr caught: the line goes there, nothing to the screen.
     ipython.run("import io, sys; _stderr, sys.stderr = sys.stderr, io.StringIO()")
-    quiet = ipython.run("r = %oncehub bookings --all --quiet")
+    quiet = ipython.run("r = %oncehub bookings --all")
     ipython.run("_caught, sys.stderr = sys.stderr.getvalue(), _stderr")
     shown = ipython.run('print("CAUGHT", repr(_caught), len(r))')
     assert "GET /bookings:" not in quiet, f"progress shown, not on sys.stderr: {quiet!r}"
