@@ -3,7 +3,10 @@
 Both flatten the same way as ``pandas.json_normalize(objects, sep=".")``: a nested
 object's fields become ``owner.id``, ``event_type.name``…; lists stay lists (in the CSV,
 JSON text). ``id`` comes first, and secret fields (webhook signing secrets) are masked.
-pandas is imported only when a DataFrame is asked for; the CSV needs only the stdlib.
+In a DataFrame, columns of OnceHub timestamps (``2024-11-29T09:30:00Z`` or the full form
+``2024-11-29T09:30:00.000Z``) become timezone-aware (UTC) datetime columns; the CSV keeps
+the text as sent. pandas is imported only when a DataFrame is asked for; the CSV needs
+only the stdlib.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import csv
 import itertools
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -26,6 +30,8 @@ if TYPE_CHECKING:
 __all__ = ["columns_of", "flatten", "secret_column", "to_dataframe", "write_csv"]
 
 PANDAS_EXTRA = "pip install 'oncehub-nb[pandas]'"
+# A date-time as OnceHub writes it: seconds, optional fractions, Z or an offset.
+TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
 
 
 def _pandas() -> Any:
@@ -55,9 +61,26 @@ def to_dataframe(objects: Sequence[Mapping[str, Any]]) -> pandas.DataFrame:
             frame[column] = _masked_column(frame[column])
         elif frame[column].dtype == object:
             _mask_in_lists(frame, column)
+            _parse_timestamps(frame, column, pd)
+        elif pd.api.types.is_string_dtype(frame[column].dtype):  # pandas 3's text columns
+            _parse_timestamps(frame, column, pd)
     if "id" in frame.columns and frame.columns[0] != "id":
         frame.insert(0, "id", frame.pop("id"))
     return frame
+
+
+def _parse_timestamps(frame: pandas.DataFrame, column: str, pd: Any) -> None:
+    """Make a column of timestamps (its first value one, in either form, and every other
+    value readable as one) datetime, in UTC; any other column stays as it is."""
+    values = frame[column].dropna()
+    first = values.iat[0] if not values.empty else None
+    if not isinstance(first, str) or not TIMESTAMP.fullmatch(first):
+        return
+    try:
+        parsed = pd.to_datetime(frame[column], utc=True, format="ISO8601")
+    except (TypeError, ValueError):
+        return
+    frame[column] = parsed
 
 
 def secret_column(column: str) -> bool:

@@ -188,3 +188,28 @@ def test_csv_is_replaced_whole_or_not_at_all(
     assert [row["id"] for row in read_csv(path)[1]] == [user["id"] for user in users]
     assert path.stat().st_mode & 0o777 == 0o640  # a replaced file keeps its permissions
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+
+
+def test_timestamps_in_either_form_become_utc_datetimes():
+    import pandas as pd
+
+    objects = [
+        {"id": "BKNG-1", "starting_time": "2024-11-29T09:30:00Z", "note": "2024-11-29T09:30:00Z"},
+        {"id": "BKNG-2", "starting_time": "2024-11-29T10:30:00.250Z", "note": "see you"},
+        {"id": "BKNG-3", "starting_time": None, "note": None},
+    ]
+    frame = to_dataframe(objects)
+    column = frame["starting_time"]
+    assert isinstance(column.dtype, pd.DatetimeTZDtype) and str(column.dtype.tz) == "UTC"
+    assert column[0] == pd.Timestamp("2024-11-29T09:30:00", tz="UTC")
+    assert column[1] == pd.Timestamp("2024-11-29T10:30:00.250", tz="UTC")
+    assert pd.isna(column[2])
+    assert not pd.api.types.is_datetime64_any_dtype(frame["note"])  # one is not: text
+    assert frame["note"][0] == "2024-11-29T09:30:00Z"
+
+
+def test_the_csv_keeps_timestamps_as_sent(tmp_path):
+    path = write_csv(
+        [{"id": "BKNG-1", "starting_time": "2024-11-29T09:30:00.000Z"}], tmp_path / "b.csv"
+    )
+    assert "2024-11-29T09:30:00.000Z" in path.read_text(encoding="utf-8")
