@@ -26,7 +26,6 @@ TUTORIAL = REPO / "notebooks" / "01-authenticate.ipynb"
 VENV_BIN = Path(sys.executable).parent
 
 # Variables that would point the product at a real account or elsewhere.
-ONCEHUB_VARS = ("ONCEHUB_API_KEY", "ONCEHUB_BASE_URL")
 
 # Where Jupyter, IPython, Chromium and Playwright write when left to their defaults.
 WATCHED_IN_HOME = (
@@ -71,8 +70,8 @@ def isolated_dirs(base: Path) -> dict[str, str]:
 
 
 def server_env(dirs: dict[str, str]) -> dict[str, str]:
-    """The environment for Jupyter and IPython: isolated, no OnceHub key or URL, venv first."""
-    env = {k: v for k, v in os.environ.items() if k not in ONCEHUB_VARS}
+    """The environment for Jupyter and IPython: isolated, no ONCEHUB_* variable, venv first."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ONCEHUB_")}
     env.update(dirs)
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
     env["JUPYTER_PLATFORM_DIRS"] = "1"
