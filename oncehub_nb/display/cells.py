@@ -21,7 +21,10 @@ __all__ = [
     "TH",
     "cut",
     "format_cell",
+    "id_spans",
+    "is_id",
     "is_secret_field",
+    "is_time",
     "label_of",
     "mask_secrets",
     "summarize",
@@ -31,10 +34,11 @@ __all__ = [
 MASK = "•••• (hidden)"
 CELL_WIDTH = 48  # characters of text a table cell shows before "…"
 _LABEL_FIELDS = ("name", "subject", "title", "label")
-_ID = re.compile(r"[A-Z]{2,5}-[A-Za-z0-9]+\Z")
+_ID = re.compile(r"(?<![\w-])[A-Z]{2,5}-[A-Za-z0-9]+(?![\w-])")  # BKNG-3KM0HY2BF9SL
 _TIMESTAMP = re.compile(
     r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?\Z"
 )
+_SHOWN_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:[\d.]+)?( UTC| [+-]\d{2}:?\d{2})?")
 
 
 # -- secrets -------------------------------------------------------------------------------
@@ -78,8 +82,23 @@ def format_cell(value: Any, width: int = CELL_WIDTH) -> str:
     return cut(str(value), width)
 
 
+def is_id(text: str) -> bool:
+    """Whether ``text`` is one OnceHub ID (``BKNG-3KM0HY2BF9SL``), nothing else."""
+    return _ID.fullmatch(text) is not None
+
+
+def is_time(text: str) -> bool:
+    """Whether ``text`` is a time as cells show it (``2025-03-17 11:00 UTC``)."""
+    return _SHOWN_TIME.fullmatch(text) is not None
+
+
+def id_spans(text: str) -> list[tuple[int, int]]:
+    """Where the OnceHub IDs in ``text`` start and end."""
+    return [match.span() for match in _ID.finditer(text)]
+
+
 def _text(value: str, width: int) -> str:
-    if _ID.match(value):
+    if is_id(value):
         return value  # IDs are never cut
     moment = _TIMESTAMP.match(value)
     if moment:

@@ -253,7 +253,7 @@ def test_nested_objects_and_lists_are_summarised(sandbox: Sandbox) -> None:
         b for b in listed(sandbox, "/bookings", expand=EXPANDED) if b["event_type"] is not None
     )
     owner, event_type = booking["owner"], booking["event_type"]
-    text = list_text([booking], limit=1)
+    text = list_text([booking], limit=1, width=400)  # wide enough for every column in full
     full_name = f"{owner['first_name']} {owner['last_name']}"
     assert f"{full_name} ({owner['id']})" in text
     assert f"{event_type['name']} ({event_type['id']})" in text
