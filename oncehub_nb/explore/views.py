@@ -3,7 +3,8 @@
 A list becomes a table of the fields people look for in that kind of object (``id``
 first); one object becomes labelled rows. Cells come from ``display.cells`` (short,
 secrets masked). Everything is escaped. Text views fit the terminal's width
-(``display.fit``: columns shortened, then left out and named).
+(``display.fit``: columns shortened, then left out and named); in HTML, IDs never wrap
+and other cells wrap between words.
 
 A table touches only the rows it shows: its cost depends on ``limit``, not on how many
 objects were fetched.
@@ -21,13 +22,15 @@ from oncehub_nb.display.cells import (
     FRAME,
     MASK,
     NOTE,
-    TD,
     TH,
     format_cell,
+    header_html,
+    html_text,
     is_secret_field,
     label_of,
     summarize,
     summarize_list,
+    td_style,
 )
 from oncehub_nb.display.fit import fit_table, labelled, terminal_width, wrap, wrap_parts
 from oncehub_nb.display.once import TextView
@@ -167,9 +170,9 @@ def list_html(
     from html import escape  # html.entities is large: HTML views only
 
     kind, columns, rows = _table(objects, kind, limit)
-    head = "".join(f'<th style="{TH}">{escape(c)}</th>' for c in columns)
+    head = "".join(f'<th style="{TH}">{header_html(c)}</th>' for c in columns)
     body = "".join(
-        "<tr>" + "".join(f'<td style="{TD}">{escape(v)}</td>' for v in row) + "</tr>"
+        "<tr>" + "".join(f'<td style="{td_style(v)}">{html_text(v)}</td>' for v in row) + "</tr>"
         for row in rows
     )
     empty = "" if rows else f'<div style="{NOTE}">No {escape(_plural(kind))}.</div>'
@@ -277,7 +280,7 @@ def object_html(obj: Mapping[str, Any], *, kind: str | None = None) -> str:
         f'<th style="text-align:left;padding:1px 12px 1px {depth * 16}px;font-weight:'
         f'{600 if depth == 0 else 400};vertical-align:top;white-space:nowrap">'
         f"{escape(label)}</th>"
-        f'<td style="text-align:left;padding:1px 0;white-space:pre-wrap">{escape(value)}</td>'
+        f'<td style="text-align:left;padding:1px 0;white-space:pre-wrap">{html_text(value)}</td>'
         "</tr>"
         for depth, label, value in _fields(obj)
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from oncehub_nb.display.cells import FRAME, NOTE, TD, TH, format_cell
+from oncehub_nb.display.cells import FRAME, NOTE, TD, TH, format_cell, html_text, td_style
 from oncehub_nb.display.fit import fit_table, terminal_width, wrap, wrap_parts
 
 __all__ = ["COLUMNS", "WebhookEvent", "events_html", "events_text"]
@@ -107,7 +107,7 @@ def events_html(events: Sequence[WebhookEvent], *, title: str, footer: str, limi
     for event in shown:
         *cells, check = event.row(reason_width=200)
         tint = _OK if event.verified else _BAD
-        tds = "".join(f'<td style="{TD}">{escape(v)}</td>' for v in cells)
+        tds = "".join(f'<td style="{td_style(v)}">{html_text(v)}</td>' for v in cells)
         # the reason may be long: it wraps, so why a delivery was refused is read in full
         wraps = "white-space:normal;min-width:14em"
         rows.append(f'<tr>{tds}<td style="{TD};{wraps};{tint}">{escape(check)}</td></tr>')

@@ -245,6 +245,18 @@ def test_server_text_is_escaped(sandbox: Sandbox) -> None:
     assert "<script>alert('hook')</script>" in list_text(hooks, limit=20)  # text stays text
 
 
+def test_in_html_ids_never_wrap_and_other_cells_may(sandbox: Sandbox) -> None:
+    booking = listed(sandbox, "/bookings", expand=EXPANDED)[0]
+    cells = re.findall(r'<td style="([^"]*)">(.*?)</td>', list_html([booking], limit=1))
+    by_text = {re.sub(r"<[^>]+>", "", text): style for style, text in cells}
+    assert "white-space:nowrap" in by_text[booking["id"]]
+    assert "white-space:normal" in by_text[booking["subject"]]
+    owner = booking["owner"]
+    named = next(text for _, text in cells if owner["id"] in text and text != owner["id"])
+    assert f'<span style="white-space:nowrap">({owner["id"]})</span>' in named  # may wrap before
+    assert "form_<wbr>submission.<wbr>name" in list_html([booking], limit=1)  # headers may too
+
+
 # -- cells and nested objects --------------------------------------------------------------
 
 
