@@ -16,11 +16,18 @@ REPO = Path(__file__).resolve().parents[1]  # the repository's root
 CANARY_KEY = "FAKE-canary-key-0000-do-not-leak-7f3a"
 CANARY_ACCOUNT = "canary@example.com"
 
+# The terminal width every test sees (COLUMNS), whatever terminal runs pytest: text views
+# fit it. Wide, so that tests of what a view shows are not tests of fitting; the width
+# tests give their own.
+TEST_COLUMNS = 200
+
 
 def scrub_environment(monkeypatch: Any) -> None:
-    """No key or base URL from the developer's machine (see the root conftest.py)."""
+    """No key, base URL or terminal width from the developer's machine (see the root
+    conftest.py)."""
     for var in ("ONCEHUB_API_KEY", "ONCEHUB_BASE_URL", "MY_ONCEHUB_KEY"):
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("COLUMNS", str(TEST_COLUMNS))
 
 
 @functools.cache

@@ -1,13 +1,15 @@
 """Text and HTML for results: one title, a status, and labelled rows.
 
 Everything shown is escaped; colours come from JupyterLab's theme variables, with
-fallbacks, so the same HTML reads well in light and dark themes and elsewhere.
+fallbacks, so the same HTML reads well in light and dark themes and elsewhere. The text
+fits the terminal: long values wrap between words (``display.fit``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from oncehub_nb.display.fit import labelled, terminal_width, wrap
 from oncehub_nb.errors import APIError, OnceHubError, TransportError
 
 __all__ = ["Row", "call_rows", "failure_rows", "failure_title", "html_card", "text_card"]
@@ -20,14 +22,12 @@ _ACCENT = {
 }
 
 
-def text_card(title: str, ok: bool, rows: Sequence[Row]) -> str:
-    """A plain-text block: a marked title line, then aligned ``label  value`` rows."""
+def text_card(title: str, ok: bool, rows: Sequence[Row], width: int | None = None) -> str:
+    """A plain-text block: a marked title line, then aligned ``label  value`` rows, long
+    values wrapped between words within ``width`` (default: the terminal's)."""
+    width = terminal_width(width)
     mark = "✔" if ok else "✘"
-    width = max((len(label) for label, _ in rows), default=0)
-    lines = [f"{mark} {title}"]
-    for label, value in rows:
-        lines.append(f"  {label.ljust(width)}  {value}")
-    return "\n".join(lines)
+    return "\n".join([*wrap(f"{mark} {title}", width, "  "), *labelled(rows, width)])
 
 
 def html_card(title: str, ok: bool, rows: Sequence[Row]) -> str:

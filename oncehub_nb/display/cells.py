@@ -3,7 +3,8 @@
 Expanded objects shrink to their name and ``id``, lists to their values or a count,
 long text is cut with "…" (IDs never), timestamps read ``2025-03-17 11:00 UTC``, and a
 field named ``secret`` (webhook signing secrets), at any depth, only shows that it is
-set. The HTML styles take their colours from JupyterLab's theme variables.
+set. The HTML styles take their colours from JupyterLab's theme variables; in a table
+too wide for its frame, text cells wrap between words and IDs never wrap.
 """
 
 from __future__ import annotations
@@ -18,23 +19,31 @@ __all__ = [
     "MASK",
     "NOTE",
     "TD",
+    "TD_ID",
     "TH",
     "cut",
     "format_cell",
+    "header_html",
+    "html_text",
+    "id_spans",
+    "is_id",
     "is_secret_field",
+    "is_time",
     "label_of",
     "mask_secrets",
     "summarize",
     "summarize_list",
+    "td_style",
 ]
 
 MASK = "•••• (hidden)"
 CELL_WIDTH = 48  # characters of text a table cell shows before "…"
 _LABEL_FIELDS = ("name", "subject", "title", "label")
-_ID = re.compile(r"[A-Z]{2,5}-[A-Za-z0-9]+\Z")
+_ID = re.compile(r"(?<![\w-])[A-Z]{2,5}-[A-Za-z0-9]+(?![\w-])")  # BKNG-3KM0HY2BF9SL
 _TIMESTAMP = re.compile(
     r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?\Z"
 )
+_SHOWN_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:[\d.]+)?( UTC| [+-]\d{2}:?\d{2})?")
 
 
 # -- secrets -------------------------------------------------------------------------------
@@ -78,8 +87,23 @@ def format_cell(value: Any, width: int = CELL_WIDTH) -> str:
     return cut(str(value), width)
 
 
+def is_id(text: str) -> bool:
+    """Whether ``text`` is one OnceHub ID (``BKNG-3KM0HY2BF9SL``), nothing else."""
+    return _ID.fullmatch(text) is not None
+
+
+def is_time(text: str) -> bool:
+    """Whether ``text`` is a time as cells show it (``2025-03-17 11:00 UTC``)."""
+    return _SHOWN_TIME.fullmatch(text) is not None
+
+
+def id_spans(text: str) -> list[tuple[int, int]]:
+    """Where the OnceHub IDs in ``text`` start and end."""
+    return [match.span() for match in _ID.finditer(text)]
+
+
 def _text(value: str, width: int) -> str:
-    if _ID.match(value):
+    if is_id(value):
         return value  # IDs are never cut
     moment = _TIMESTAMP.match(value)
     if moment:
@@ -166,8 +190,40 @@ FRAME = (
     "font-family:var(--jp-ui-font-family, inherit);font-size:13px;line-height:1.4"
 )
 TH = (
-    "text-align:left;padding:1px 12px 1px 0;font-weight:600;white-space:nowrap;"
+    "text-align:left;padding:1px 12px 1px 0;font-weight:600;vertical-align:bottom;"
     "border-bottom:1px solid var(--jp-border-color1, #bdbdbd)"
 )
-TD = "text-align:left;padding:1px 12px 1px 0;white-space:nowrap;vertical-align:top"
+# Text cells wrap between words when the table is wider than its frame; ID cells never do
+# (and IDs inside text keep together: ``html_text``).
+TD = (
+    "text-align:left;padding:1px 12px 1px 0;vertical-align:top;"
+    "white-space:normal;overflow-wrap:break-word"
+)
+TD_ID = "text-align:left;padding:1px 12px 1px 0;vertical-align:top;white-space:nowrap"
+_KEEP = "white-space:nowrap"
 NOTE = "color:var(--jp-content-font-color2, #616161);font-size:12px;margin-top:3px"
+
+
+def td_style(value: str) -> str:
+    """The style of a cell showing ``value``: an ID never wraps, other text may."""
+    return TD_ID if is_id(value) else TD
+
+
+def html_text(value: str) -> str:
+    """``value`` escaped; text may wrap between words, never inside a word with a hyphen
+    (an ID, ``Name (USR-…)``'s ID, a date): those are kept on one line."""
+    from html import escape  # html.entities is large: HTML views only
+
+    if "-" not in value or is_id(value):
+        return escape(value)
+    return "".join(
+        f'<span style="{_KEEP}">{escape(word)}</span>' if "-" in word else escape(word)
+        for word in re.split(r"(\s+)", value)
+    )
+
+
+def header_html(name: str) -> str:
+    """A column's name escaped, free to break after ``_`` and ``.`` (``form_submission.name``)."""
+    from html import escape
+
+    return re.sub(r"([_.])", r"\1<wbr>", escape(name))

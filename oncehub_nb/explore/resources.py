@@ -3,7 +3,9 @@
 Each :class:`Resource` says where a collection lives (``bookings``), how its IDs begin
 (``BKNG-``), the ``object`` value of its objects (``booking``), what a person calls one
 (``booking``), and the fields a table of them shows, in order (``id`` always first).
-The facts follow OnceHub's API v2 reference.
+For a terminal too narrow for them all: which columns hold free text (shortened with "…"
+first) and which to leave out first (the others then go from the right). The facts
+follow OnceHub's API v2 reference.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ class Resource:
     kind: str  # the objects' ``object`` field
     noun: str  # what a person calls one
     columns: tuple[str, ...]  # the fields a table shows (when present), after ``id``
+    free_text: tuple[str, ...] = ()  # columns a narrow terminal shortens with "…"
+    drop_first: tuple[str, ...] = ()  # columns a narrow terminal leaves out, least useful first
 
     @property
     def plural(self) -> str:
@@ -45,6 +49,8 @@ RESOURCES: tuple[Resource, ...] = (
             "contact",
             "form_submission.name",
         ),
+        free_text=("subject", "form_submission.name", "owner", "event_type", "contact"),
+        drop_first=("event_type", "duration_minutes", "contact", "owner", "form_submission.name"),
     ),
     Resource(
         "booking-calendars",
@@ -52,6 +58,8 @@ RESOURCES: tuple[Resource, ...] = (
         "booking_calendar",
         "booking calendar",
         ("name", "subject", "host", "published", "duration_minutes", "url"),
+        free_text=("name", "subject", "host", "url"),
+        drop_first=("url", "duration_minutes", "published", "subject"),
     ),
     Resource(
         "booking-pages",
@@ -59,10 +67,25 @@ RESOURCES: tuple[Resource, ...] = (
         "booking_page",
         "booking page",
         ("name", "label", "active", "timezone", "url"),
+        free_text=("name", "label", "url"),
+        drop_first=("url", "timezone", "active"),
     ),
-    Resource("event-types", "ET", "event_type", "event type", ("name", "description")),
     Resource(
-        "master-pages", "MP", "master_page", "master page", ("name", "label", "active", "url")
+        "event-types",
+        "ET",
+        "event_type",
+        "event type",
+        ("name", "description"),
+        free_text=("name", "description"),
+    ),
+    Resource(
+        "master-pages",
+        "MP",
+        "master_page",
+        "master page",
+        ("name", "label", "active", "url"),
+        free_text=("name", "label", "url"),
+        drop_first=("url", "active"),
     ),
     Resource(
         "users",
@@ -70,22 +93,35 @@ RESOURCES: tuple[Resource, ...] = (
         "user",
         "user",
         ("first_name", "last_name", "email", "role", "role_name", "status", "timezone"),
+        drop_first=("timezone", "role", "status", "role_name"),
     ),
-    Resource("teams", "TM", "team", "team", ("name",)),
+    Resource("teams", "TM", "team", "team", ("name",), free_text=("name",)),
     Resource(
         "contacts",
         "CTC",
         "contact",
         "contact",
         ("first_name", "last_name", "email", "company", "status", "owner", "last_interacted_time"),
+        free_text=("company", "owner"),
+        drop_first=("last_interacted_time", "owner", "status", "company"),
     ),
-    Resource("webhooks", "WHK", "webhook", "webhook", ("name", "url", "events", "creation_time")),
+    Resource(
+        "webhooks",
+        "WHK",
+        "webhook",
+        "webhook",
+        ("name", "url", "events", "creation_time"),
+        free_text=("name", "url", "events"),
+        drop_first=("creation_time", "events"),
+    ),
     Resource(
         "notifications/sms",
         "SMS",
         "notification",
         "SMS notification",
         ("type", "status", "recipient", "recipient_type", "creation_time"),
+        free_text=("recipient",),
+        drop_first=("recipient_type", "creation_time", "type"),
     ),
 )
 

@@ -2,7 +2,9 @@
 
 A list becomes a table of the fields people look for in that kind of object (``id``
 first); one object becomes labelled rows. Cells come from ``display.cells`` (short,
-secrets masked). Everything is escaped.
+secrets masked). Everything is escaped. Text views fit the terminal's width
+(``display.fit``: columns shortened, then left out and named); in HTML, IDs never wrap
+and other cells wrap between words.
 
 A table touches only the rows it shows: its cost depends on ``limit``, not on how many
 objects were fetched.
@@ -11,7 +13,6 @@ objects were fetched.
 from __future__ import annotations
 
 import itertools
-import textwrap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,14 +22,17 @@ from oncehub_nb.display.cells import (
     FRAME,
     MASK,
     NOTE,
-    TD,
     TH,
     format_cell,
+    header_html,
+    html_text,
     is_secret_field,
     label_of,
     summarize,
     summarize_list,
+    td_style,
 )
+from oncehub_nb.display.fit import fit_table, labelled, terminal_width, wrap, wrap_parts
 from oncehub_nb.display.once import TextView
 from oncehub_nb.explore.catalog import CATALOG
 from oncehub_nb.explore.endpoints import Endpoint
@@ -166,9 +170,9 @@ def list_html(
     from html import escape  # html.entities is large: HTML views only
 
     kind, columns, rows = _table(objects, kind, limit)
-    head = "".join(f'<th style="{TH}">{escape(c)}</th>' for c in columns)
+    head = "".join(f'<th style="{TH}">{header_html(c)}</th>' for c in columns)
     body = "".join(
-        "<tr>" + "".join(f'<td style="{TD}">{escape(v)}</td>' for v in row) + "</tr>"
+        "<tr>" + "".join(f'<td style="{td_style(v)}">{html_text(v)}</td>' for v in row) + "</tr>"
         for row in rows
     )
     empty = "" if rows else f'<div style="{NOTE}">No {escape(_plural(kind))}.</div>'
@@ -187,23 +191,27 @@ def list_text(
     kind: str | None = None,
     limit: int = DEFAULTS.displaylimit,
     footer: str = "",
+    width: int | None = None,
 ) -> str:
-    """Aligned columns of at most ``limit`` objects for a terminal, then ``footer``."""
+    """Aligned columns of at most ``limit`` objects, then ``footer``, all within ``width``
+    (default: the terminal's): the kind's least useful columns give way first."""
+    width = terminal_width(width)
     kind, columns, rows = _table(objects, kind, limit)
-    widths = [
-        max(len(c), max((len(row[i]) for row in rows), default=0)) for i, c in enumerate(columns)
-    ]
-    lines = [_line(columns, widths), _line(["-" * w for w in widths], widths)]
-    lines.extend(_line(row, widths) for row in rows)
+    found = by_kind(kind) if kind else None
+    fitted = fit_table(
+        columns,
+        rows,
+        width,
+        drop_first=found.drop_first if found else (),
+        shorten_ok=found.free_text if found else None,
+    )
+    lines = fitted.lines()
     if not rows:
         lines.append(f"No {_plural(kind)}.")
+    lines.extend(fitted.note(width, "use .df()"))
     if footer:
-        lines.append(footer)
+        lines.extend(wrap_parts(footer, width))
     return "\n".join(lines)
-
-
-def _line(values: Sequence[str], widths: Sequence[int]) -> str:
-    return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
 
 
 def _plural(kind: str | None) -> str:
@@ -253,14 +261,14 @@ def _title(obj: Mapping[str, Any], kind: str | None) -> str:
     return f"{noun} {summarize(obj, FIELD_WIDTH)}"
 
 
-def object_text(obj: Mapping[str, Any], *, kind: str | None = None) -> str:
-    """A title line, then aligned ``label  value`` rows (nested fields indented)."""
-    rows = _fields(obj)
-    width = max((2 * depth + len(label) for depth, label, _ in rows), default=0)
-    lines = [_title(obj, kind)]
-    for depth, label, value in rows:
-        lines.append(f"  {('  ' * depth + label).ljust(width)}  {value}".rstrip())
-    return "\n".join(lines)
+def object_text(
+    obj: Mapping[str, Any], *, kind: str | None = None, width: int | None = None
+) -> str:
+    """A title line, then aligned ``label  value`` rows (nested fields indented), long
+    values wrapped between words within ``width`` (default: the terminal's)."""
+    width = terminal_width(width)
+    rows = [("  " * depth + label, value) for depth, label, value in _fields(obj)]
+    return "\n".join([*wrap(_title(obj, kind), width, "  "), *labelled(rows, width)])
 
 
 def object_html(obj: Mapping[str, Any], *, kind: str | None = None) -> str:
@@ -272,7 +280,7 @@ def object_html(obj: Mapping[str, Any], *, kind: str | None = None) -> str:
         f'<th style="text-align:left;padding:1px 12px 1px {depth * 16}px;font-weight:'
         f'{600 if depth == 0 else 400};vertical-align:top;white-space:nowrap">'
         f"{escape(label)}</th>"
-        f'<td style="text-align:left;padding:1px 0;white-space:pre-wrap">{escape(value)}</td>'
+        f'<td style="text-align:left;padding:1px 0;white-space:pre-wrap">{html_text(value)}</td>'
         "</tr>"
         for depth, label, value in _fields(obj)
     )
@@ -286,6 +294,9 @@ def object_html(obj: Mapping[str, Any], *, kind: str | None = None) -> str:
 # -- the table for %oncehub --endpoints ---------------------------------------------------
 
 _HEADS = ("Method", "Path", "Summary", "Query parameters", "Body fields (* required)")
+_METHOD_WIDTH = len("DELETE")
+_SUMMARY_ROOM = 24  # characters beside the path a summary needs, else it goes below
+_DETAILS_ROOM = 50  # ... and the query and body lists, else they start below the path
 
 
 @dataclass(frozen=True)
@@ -300,23 +311,29 @@ class EndpointTable(TextView):
 
     @property
     def text(self) -> str:
-        """Aligned columns; the query and body columns shown when a row has any."""
+        """The table as text, within the terminal's width."""
+        return self.to_text()
+
+    def to_text(self, width: int | None = None) -> str:
+        """Method, path and summary, then the query parameters and body fields of the rows
+        that have any, wrapped between names within ``width`` (default: the terminal's)."""
+        width = terminal_width(width)
+        path_width = max((len(row[1]) for row in self.rows), default=0)
+        indent = " " * (_METHOD_WIDTH + 1 + path_width + 2)
+        room = width - len(indent)
+        under = " " * (_METHOD_WIDTH + 3)  # below the path, when the summary has little room
+        details = indent if room >= _DETAILS_ROOM else under
         lines = []
-        for row in self.rows:
-            method, path, summary, query, body = row
-            lines.append(f"{method:<6} {path:<40} {summary}")
+        for method, path, summary, query, body in self.rows:
+            head = f"{method:<{_METHOD_WIDTH}} {path:<{path_width}}  "
+            if room >= _SUMMARY_ROOM:
+                lines.extend(wrap(summary, width, indent, head))
+            else:
+                lines.append(head.rstrip())
+                lines.extend(wrap(summary, width, under))
             for label, names in (("query", query), ("body", body)):
                 if names:
-                    pad = " " * 48
-                    lines.append(
-                        textwrap.fill(
-                            f"{label}: {names}",
-                            width=120,
-                            initial_indent=pad,
-                            subsequent_indent=pad + "  ",
-                            break_on_hyphens=False,
-                        )
-                    )
+                    lines.extend(wrap(f"{label}: {names}", width, details + "  ", details))
         return "\n".join(lines)
 
     @property
@@ -334,7 +351,7 @@ class EndpointTable(TextView):
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
     def __str__(self) -> str:
-        return self.text
+        return self.to_text()
 
     def __iter__(self) -> Iterator[str]:
         return iter((self.text, self.html))

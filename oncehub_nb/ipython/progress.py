@@ -3,7 +3,10 @@
 In a Jupyter kernel (JupyterLab, Notebook 7, VS Code) it is one display output,
 updated in place through its ``display_id``: no widget, so a notebook run by nbclient
 or papermill keeps just the final line. In terminal IPython it is a line on stderr
-rewritten with ``\\r``. Updates are throttled; the final state is always shown.
+rewritten with ``\\r``, never wider than the terminal (middle parts left out first);
+what a longer line before it left is cleared, with ``\\x1b[K`` on a terminal and spaces
+on anything else (a file, a captured stream). Updates are throttled; the final state is
+always shown.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from oncehub_nb.display.fit import fit_line, terminal_width
 from oncehub_nb.http.paging import Progress
 
 __all__ = ["NotebookProgress", "TerminalProgress", "progress_for"]
@@ -33,8 +37,12 @@ class _Throttled:
         if not final and now - self._last < EVERY:
             return
         self._last = now
-        self.last_line = f"{self.label}: {progress.line()}"
+        self.last_line = self.render(progress)
         self.show(self.last_line, progress.done)
+
+    def render(self, progress: Progress) -> str:
+        """The label, then where ``progress`` stands."""
+        return f"{self.label}: {progress.line()}"
 
     def show(self, line: str, done: bool) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -58,23 +66,41 @@ class NotebookProgress(_Throttled):
 
 
 class TerminalProgress(_Throttled):
-    """A line on stderr, rewritten in place; a newline once done."""
+    """A line on stderr, rewritten in place within ``width`` (default: the terminal's,
+    read at each update); a newline once done."""
 
     def __init__(
         self,
         label: str,
         stream: TextIO | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        width: int | None = None,
     ) -> None:
         super().__init__(label, monotonic)
         self.stream = stream or sys.stderr
-        self._width = 0
+        self.width = width
+        self._shown = 0  # characters of the line on screen now
+
+    def render(self, progress: Progress) -> str:
+        # One column spare: a line filling the last column leaves some terminals waiting
+        # to wrap, and the next "\r" then returns to the wrong row.
+        room = terminal_width(self.width) - 1
+        return fit_line(super().render(progress).split(" · "), room)
 
     def show(self, line: str, done: bool) -> None:
-        pad = " " * max(0, self._width - len(line))
-        self._width = len(line)
-        self.stream.write(f"\r{line}{pad}" + ("\n" if done else ""))
+        # What is left of a longer line: erased to the line's end on a terminal, else
+        # written over with spaces (no escape codes in a file or a captured stream).
+        erase = "\x1b[K" if _is_terminal(self.stream) else " " * max(0, self._shown - len(line))
+        self._shown = len(line)
+        self.stream.write(f"\r{line}{erase}" + ("\n" if done else ""))
         self.stream.flush()
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or closed
+        return False
 
 
 def progress_for(shell: Any, label: str) -> Callable[[Progress], None]:

@@ -2,7 +2,9 @@
 
 A row: the time it arrived (UTC), the event type, the booking's subject (or the
 object's id), its status, and "✓ verified" or "✗ <why not>". Everything shown is
-escaped; the newest rows are shown when there are more than the table holds.
+escaped; the newest rows are shown when there are more than the table holds. The text
+fits the terminal: the subject and the reason shorten, then the status, the subject and
+the event give way, and a line says so.
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from oncehub_nb.display.cells import FRAME, NOTE, TD, TH, format_cell
+from oncehub_nb.display.cells import FRAME, NOTE, TD, TH, format_cell, html_text, td_style
+from oncehub_nb.display.fit import fit_table, terminal_width, wrap, wrap_parts
 
 __all__ = ["COLUMNS", "WebhookEvent", "events_html", "events_text"]
 
 COLUMNS = ("time (UTC)", "event", "subject", "status", "verified")
+_FREE_TEXT = ("subject", "verified")  # shortened with "…" in a narrow terminal
+_DROP_FIRST = ("status", "subject", "event")  # ... then left out, in this order
 _OK = "color:var(--jp-success-color1, #2e7d32)"
 _BAD = "color:var(--jp-error-color1, #c62828)"
 
@@ -102,10 +107,10 @@ def events_html(events: Sequence[WebhookEvent], *, title: str, footer: str, limi
     for event in shown:
         *cells, check = event.row(reason_width=200)
         tint = _OK if event.verified else _BAD
-        tds = "".join(f'<td style="{TD}">{escape(v)}</td>' for v in cells)
+        tds = "".join(f'<td style="{td_style(v)}">{html_text(v)}</td>' for v in cells)
         # the reason may be long: it wraps, so why a delivery was refused is read in full
-        wrap = "white-space:normal;min-width:14em"
-        rows.append(f'<tr>{tds}<td style="{TD};{wrap};{tint}">{escape(check)}</td></tr>')
+        wraps = "white-space:normal;min-width:14em"
+        rows.append(f'<tr>{tds}<td style="{TD};{wraps};{tint}">{escape(check)}</td></tr>')
     empty = "" if events else f'<div style="{NOTE}">No deliveries yet.</div>'
     notes = " · ".join(part for part in (cut, footer) if part)
     note = f'<div style="{NOTE}">{escape(notes)}</div>' if notes else ""
@@ -117,18 +122,23 @@ def events_html(events: Sequence[WebhookEvent], *, title: str, footer: str, limi
     )
 
 
-def events_text(events: Sequence[WebhookEvent], *, title: str, footer: str, limit: int) -> str:
-    """The same table as aligned text for a terminal."""
+def events_text(
+    events: Sequence[WebhookEvent],
+    *,
+    title: str,
+    footer: str,
+    limit: int,
+    width: int | None = None,
+) -> str:
+    """The same table as aligned text within ``width`` (default: the terminal's)."""
+    width = terminal_width(width)
     shown, cut = _latest(events, limit)
     rows = [event.row() for event in shown]
-    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(COLUMNS)]
-
-    def line(values: Sequence[str]) -> str:
-        return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
-
-    lines = [title, line(COLUMNS), line(["-" * w for w in widths])]
-    lines.extend(line(row) for row in rows)
+    fitted = fit_table(COLUMNS, rows, width, drop_first=_DROP_FIRST, shorten_ok=_FREE_TEXT)
+    lines = [*wrap(title, width, "  "), *fitted.lines()]
     if not events:
         lines.append("No deliveries yet.")
-    lines.extend(part for part in (cut, footer) if part)
+    lines.extend(fitted.note(width, "read inbox.events"))
+    for part in (cut, footer):
+        lines.extend(wrap_parts(part, width) if part else [])
     return "\n".join(lines)

@@ -245,6 +245,18 @@ def test_server_text_is_escaped(sandbox: Sandbox) -> None:
     assert "<script>alert('hook')</script>" in list_text(hooks, limit=20)  # text stays text
 
 
+def test_in_html_ids_never_wrap_and_other_cells_may(sandbox: Sandbox) -> None:
+    booking = listed(sandbox, "/bookings", expand=EXPANDED)[0]
+    cells = re.findall(r'<td style="([^"]*)">(.*?)</td>', list_html([booking], limit=1))
+    by_text = {re.sub(r"<[^>]+>", "", text): style for style, text in cells}
+    assert "white-space:nowrap" in by_text[booking["id"]]
+    assert "white-space:normal" in by_text[booking["subject"]]
+    owner = booking["owner"]
+    named = next(text for _, text in cells if owner["id"] in text and text != owner["id"])
+    assert f'<span style="white-space:nowrap">({owner["id"]})</span>' in named  # may wrap before
+    assert "form_<wbr>submission.<wbr>name" in list_html([booking], limit=1)  # headers may too
+
+
 # -- cells and nested objects --------------------------------------------------------------
 
 
@@ -253,7 +265,7 @@ def test_nested_objects_and_lists_are_summarised(sandbox: Sandbox) -> None:
         b for b in listed(sandbox, "/bookings", expand=EXPANDED) if b["event_type"] is not None
     )
     owner, event_type = booking["owner"], booking["event_type"]
-    text = list_text([booking], limit=1)
+    text = list_text([booking], limit=1, width=400)  # wide enough for every column in full
     full_name = f"{owner['first_name']} {owner['last_name']}"
     assert f"{full_name} ({owner['id']})" in text
     assert f"{event_type['name']} ({event_type['id']})" in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import socket
 import threading
 import time
@@ -18,6 +19,7 @@ import oncehub_nb
 from oncehub_nb.errors import ConfigError
 from oncehub_nb.webhooks import SIGNATURE_HEADER, SigningSecret, WebhookEvent, WebhookInbox, sign
 from oncehub_nb.webhooks import inbox as inbox_module
+from oncehub_nb.webhooks.events import events_text
 from oncehub_nb.webhooks.server import HANDLER_TIMEOUT
 from tests.support import FakeClock, loopback
 
@@ -455,6 +457,36 @@ def test_the_table_shows_the_newest_rows(inbox, clock):
     assert "the last 20 of 25 shown" in text and "the last 20 of 25 shown" in inbox._repr_html_()
     inbox.clear()
     assert inbox.events == [] and "No deliveries yet." in str(inbox)
+
+
+@pytest.mark.parametrize("width", [80, 100])
+def test_the_text_table_fits_the_terminal(inbox, clock, width, monkeypatch):
+    subject = "Quarterly business review with the whole leadership team of Example Corp"
+    body = raw(booking_event(1, subject=subject))
+    inbox.receive(body, {SIGNATURE_HEADER: signed(body, SECRET, now(clock))})
+    inbox.receive(body + b" ", {SIGNATURE_HEADER: signed(body, SECRET, now(clock))})
+    no_subject = booking_event(2, kind="booking.canceled")
+    del no_subject["data"]["subject"]  # the subject column shows the booking's ID instead
+    body = raw(no_subject)
+    inbox.receive(body, {SIGNATURE_HEADER: signed(body, SECRET, now(clock))})
+    monkeypatch.setenv("COLUMNS", str(width))  # read when shown
+    text = str(inbox)
+    assert max(len(line) for line in text.splitlines()) <= width, text
+    assert "BKNG-000000000002" in text  # an ID, never shortened
+    assert not re.search(r"[A-Z]{2,5}-[A-Za-z0-9]*…", text), text
+    assert "Quarterly business" in text and "✗ The signature" in text  # shortened, not dropped
+    wide = events_text(inbox.events, title="t", footer="f", limit=20, width=400)
+    assert subject[:40] in wide and max(len(line) for line in wide.splitlines()) > width
+
+
+def test_a_narrow_terminal_names_the_columns_left_out(inbox, clock):
+    body = raw(booking_event(1))
+    inbox.receive(body, {SIGNATURE_HEADER: signed(body, SECRET, now(clock))})
+    text = events_text(inbox.events, title="inbox", footer="1 delivery", limit=20, width=40)
+    assert max(len(line) for line in text.splitlines()) <= 40, text
+    assert text.splitlines()[1].split() == ["time", "(UTC)", "verified"]
+    note = " ".join(text.split()).split("Not shown (too narrow): ", 1)[1]
+    assert note.startswith("event, subject, status — widen the terminal or read inbox.events")
 
 
 def test_the_secret_appears_nowhere(clock, http, caplog):
