@@ -80,15 +80,10 @@ def terminal(tmp_path: Path) -> Iterator[IPythonInTerminal]:
     assert not session.child.isalive()
 
 
-# The endpoint table, shown, is returned too, and IPython then prints its dataclass repr
-# (issue 16's "shown once", fixed apart from the widths): not a text view, not measured.
-REPR_ECHO = re.compile(r"^Out\[\d+\]: EndpointTable\(")
-
-
 def too_wide(output: str, columns: int) -> list[str]:
     """The lines wider than ``columns`` (each part between carriage returns counts)."""
     parts = [part.rstrip() for line in output.split("\n") for part in line.split("\r")]
-    return [part for part in parts if len(part) > columns and not REPR_ECHO.match(part)]
+    return [part for part in parts if len(part) > columns]
 
 
 def test_views_fit_the_terminal_and_follow_a_resize(terminal: IPythonInTerminal) -> None:
