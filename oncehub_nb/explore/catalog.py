@@ -65,10 +65,12 @@ def _b(
     return Param(name, kind, summary, choices, required, "body", loose)
 
 
-def _since_until(field_name: str, what: str) -> tuple[Param, Param]:
+def _since_until(field_name: str, what: str, kind: str = "date") -> tuple[Param, Param]:
+    """The ``.gt``/``.lt`` pair: dates (compared whole) unless the reference says date-time."""
+    unit = "day" if kind == "date" else "time"
     return (
-        _q(f"{field_name}.gt", f"{what} after this time", "timestamp"),
-        _q(f"{field_name}.lt", f"{what} before this time", "timestamp"),
+        _q(f"{field_name}.gt", f"{what} after this {unit}", kind),
+        _q(f"{field_name}.lt", f"{what} before this {unit}", kind),
     )
 
 
@@ -183,7 +185,7 @@ CATALOG: tuple[Endpoint, ...] = (
     _ep("POST", "/master-pages/{id}/one-time-links", "A single-use link to a master page."),
     # notifications
     _ep("GET", "/notifications/sms", "SMS messages sent from the account.",
-        *_since_until("creation_time", "sent"),
+        *_since_until("creation_time", "sent", "timestamp"),
         _q("recipient", "only messages to this contact or user ID"),
         _q("recipient_type", "only messages to contacts or to users", choices=("contact", "user")),
         _q("expand", "related objects to include in full"), lists=True, expand=("recipient",)),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import Any
 
 from oncehub_nb.constants import METHODS
@@ -19,7 +20,18 @@ from oncehub_nb.explore.catalog import CATALOG
 from oncehub_nb.explore.endpoints import Endpoint, Param, normalize_path
 from oncehub_nb.explore.resources import for_path
 
-__all__ = ["check_body", "check_query", "find", "id_prefix", "normalize_path", "paths_for"]
+__all__ = [
+    "check_body",
+    "check_query",
+    "date_notes",
+    "find",
+    "id_prefix",
+    "normalize_path",
+    "paths_for",
+]
+
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
 
 
 # --- paths ---------------------------------------------------------------------
@@ -121,6 +133,13 @@ def _is_whole(value: Any) -> bool:
 
 
 def _check_value(ep: Endpoint, p: Param, value: Any, how: str) -> None:
+    if p.kind == "date":
+        text = str(value).strip()
+        if not (DATE.fullmatch(text) or DATE_TIME.fullmatch(text)):
+            raise RequestProblem(
+                f"{p.name} takes a date (YYYY-MM-DD), not {value!r} ({ep.label}).",
+                hint=f"Write e.g. {p.name}{how}2025-03-14.",
+            )
     if p.kind == "integer":
         if not _is_whole(value):
             raise RequestProblem(
@@ -216,3 +235,29 @@ def check_body(endpoint: Endpoint, body: Mapping[str, Any] | None) -> None:
             f"{', '.join(missing)}.",
             hint="Add them as name=value items (or name:=json).",
         )
+
+
+def date_notes(endpoint: Endpoint, params: Mapping[str, Any]) -> list[str]:
+    """What to know before sending a time to a filter OnceHub compares by whole dates.
+
+    The reference types every ``*.gt``/``*.lt`` filter of bookings and contacts as
+    ``format: date``: a time given there does not make the comparison finer.
+    """
+    notes = []
+    for name, value in params.items():
+        p = endpoint.param(name, "query")
+        if p is None or p.kind != "date":
+            continue
+        for item in _values(value):
+            found = DATE_TIME.fullmatch(str(item).strip())
+            if not found:
+                continue
+            day = date.fromisoformat(found.group(1))
+            after = name.endswith(".gt")
+            whole = day - timedelta(days=1) if after else day + timedelta(days=1)
+            notes.append(
+                f"Note: OnceHub compares {name} by date only; {item} counts as {day} "
+                f"({'after' if after else 'before'} that day, none of it). To include the "
+                f"whole of {day}, use {name}=={whole}."
+            )
+    return notes

@@ -245,7 +245,7 @@ def _item_matches(
     if item is None:
         if as_body:
             names = [
-                p.name + ("=" if p.kind in ("string", "timestamp") else ":=")
+                p.name + ("=" if p.kind in ("string", "date", "timestamp") else ":=")
                 for p in ep.body_params
                 if p.name not in used
             ]

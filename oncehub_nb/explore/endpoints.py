@@ -17,7 +17,8 @@ class Param:
     """
 
     name: str
-    kind: str  # "string", "integer", "boolean", "number", "timestamp", "array", "object"
+    # "string", "integer", "boolean", "number", "date", "timestamp", "array", "object"
+    kind: str
     summary: str
     choices: tuple[str, ...] = ()
     required: bool = False

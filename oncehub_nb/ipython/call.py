@@ -9,6 +9,7 @@ import re
 import sys
 from typing import TYPE_CHECKING, Any
 
+from oncehub_nb.display.fit import terminal_width, wrap
 from oncehub_nb.errors import APIError, NoSessionKey, OnceHubError, RequestProblem, TransportError
 from oncehub_nb.explore.call import ApiCall, Command, expand_path, parse_command
 from oncehub_nb.explore.result import ErrorResult
@@ -47,6 +48,8 @@ def _run(ctx: MagicContext, line: str, cell: str | None) -> Any:
     endpoint, _ = checks.find(command.method, path)
     call = ApiCall.build(command, path, namespace, cell)
     checks.check_query(endpoint, call.query)
+    for note in checks.date_notes(endpoint, call.query):
+        print("\n".join(wrap(note, terminal_width())), file=sys.stderr)
     if call.method in ("POST", "PATCH"):
         checks.check_body(endpoint, call.body)
     if command.fetches_many and not endpoint.returns_list:

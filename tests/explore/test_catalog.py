@@ -76,7 +76,9 @@ def kind_of(schema: dict[str, Any]) -> str:
     types = schema.get("type", "object" if "properties" in schema or "allOf" in schema else "")
     if isinstance(types, list):
         types = next(t for t in types if t != "null")
-    if types == "string" and schema.get("format") in ("date", "date-time"):
+    if types == "string" and schema.get("format") == "date":
+        return "date"
+    if types == "string" and schema.get("format") == "date-time":
         return "timestamp"
     return types
 

@@ -122,6 +122,8 @@ def test_invalid_json_names_line_and_column_and_sends_nothing(ip, box) -> None:
         ("bookings limit==500", "100"),
         ("bookings --frobnicate", "--all"),
         ("bookings --max lots", "--max"),
+        ("bookings last_updated_time.gt==yesterday", "YYYY-MM-DD"),
+        ("contacts creation_time.lt==14/03/2025", "YYYY-MM-DD"),
         ("", "path"),
     ],
 )
@@ -145,6 +147,32 @@ def test_no_key_points_to_oncehub_auth(ip) -> None:
     current().forget()
     with pytest.raises(UsageError, match="%oncehub_auth"):
         run(ip, "%oncehub bookings")
+
+
+@pytest.mark.parametrize(
+    ("item", "means"),
+    [
+        ("last_updated_time.gt==2025-03-14T10:00:00Z", "use last_updated_time.gt==2025-03-13"),
+        ("creation_time.lt==2025-03-14T23:59:59.000Z", "use creation_time.lt==2025-03-15"),
+    ],
+)
+def test_a_time_in_a_date_filter_is_sent_with_a_note_first(
+    ip, box, capsys, monkeypatch, item, means
+) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    before = len(sent(box))
+    result = run(ip, f"%oncehub bookings {item}")
+    err = capsys.readouterr().err
+    assert isinstance(result, ListResult)
+    assert len(sent(box)) == before + 1
+    assert "by date only" in err and means in " ".join(err.split()), err
+    assert all(len(line) <= 60 for line in err.splitlines()), err
+
+
+def test_a_date_in_a_date_filter_gets_no_note(ip, box, capsys) -> None:
+    run(ip, "%oncehub bookings last_updated_time.gt==2025-03-14")
+    run(ip, "%oncehub notifications/sms creation_time.gt==2025-03-14T10:00:00Z")  # a date-time
+    assert "Note:" not in capsys.readouterr().err
 
 
 # --- options --------------------------------------------------------------------------
