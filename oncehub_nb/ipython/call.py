@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from oncehub_nb.errors import APIError, NoSessionKey, OnceHubError, RequestProblem, TransportError
 from oncehub_nb.explore.call import ApiCall, Command, expand_path, parse_command
 from oncehub_nb.explore.result import ErrorResult
+from oncehub_nb.ipython.advice import for_notebooks
 from oncehub_nb.ipython.unseen import say_if_unseen
 from oncehub_nb.ipython.usage import NOT_SIGNED_IN, OnceHubUsageError
 
@@ -171,6 +172,7 @@ def _deliver(ctx: MagicContext, command: Command, result: Any) -> Any:
     if command.output:
         ctx.keep(command.output, result)
     if isinstance(result, ErrorResult):
+        for_notebooks(result.error)
         what = f"%oncehub {result.method} {result.path} failed: {result.error.title}."
         say_if_unseen(ctx.shell, result, what)
     return result
