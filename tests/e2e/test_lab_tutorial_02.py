@@ -47,10 +47,15 @@ def server(workspace: Workspace) -> JupyterServer:
     return server
 
 
+def _files(server: JupyterServer) -> list[str]:
+    """What the server's root holds, but the checkpoints JupyterLab keeps there."""
+    return sorted(p.name for p in server.root_dir.iterdir() if p.name != ".ipynb_checkpoints")
+
+
 @pytest.fixture(scope="module")
 def files_before(server: JupyterServer) -> list[str]:
     """What the server's root holds before the tutorial runs."""
-    return sorted(p.name for p in server.root_dir.iterdir())
+    return _files(server)
 
 
 @pytest.fixture(scope="module")
@@ -91,5 +96,4 @@ def test_no_error_and_no_new_file_beside_the_notebook(
     tutorial.check("no error output", lambda: expect(errors).to_have_count(0))
     csv = tutorial.page.locator(".jp-OutputArea-output", has_text="bookings-quarter.csv")
     tutorial.check("the CSV cell says where it wrote", lambda: expect(csv).to_have_count(1))
-    after = sorted(p.name for p in tutorial.server.root_dir.iterdir())
-    assert after == files_before
+    assert _files(tutorial.server) == files_before
