@@ -72,9 +72,23 @@ __all__ = [
     "TransportError",
     "UnexpectedResponse",
     "WebhookSignatureError",
+    "key_origin",
 ]
 
 SUPPORT_HINT = "if it persists, contact OnceHub support and quote the Request-Id"
+ARGUMENT_SOURCE = "argument"  # the source of a key given in the call itself
+WHY_KEYS_ARE_REJECTED = (
+    "Usually a typo, or an admin regenerated or deleted the key (a regenerated key stops "
+    "working at once)."
+)
+
+
+def key_origin(source: str | None) -> str:
+    """Where a key came from, as words to put after "the key": ``passed as an argument``,
+    ``from .env at /work/.env``; empty when unknown."""
+    if not source:
+        return ""
+    return "passed as an argument" if source == ARGUMENT_SOURCE else f"from {source}"
 
 
 class OnceHubError(Exception):
@@ -286,11 +300,31 @@ class InvalidRequestError(APIError):
 
     title = "Invalid request"
 
+    @property
+    def default_hint(self) -> str:  # type: ignore[override]
+        if self.status_code == 409:  # a conflict with the object as it is now
+            return (
+                "The object's current state (or another object) does not allow this: "
+                "fetch it again to see where it stands, then decide."
+            )
+        return super().default_hint
+
 
 class NotFoundError(InvalidRequestError):
     """404: no such object or path."""
 
     title = "Not found"
+
+    @property
+    def default_hint(self) -> str:  # type: ignore[override]
+        if self.param == "id":
+            return (
+                "Check the ID: list the objects to see which exist. The object may have been "
+                "deleted, or belong to another account (another key)."
+            )
+        if self.param is None:
+            return "Check the path and any ID in it (%oncehub --endpoints lists the paths)."
+        return super().default_hint
 
 
 class AuthenticationError(APIError):
@@ -300,10 +334,10 @@ class AuthenticationError(APIError):
 
     @property
     def default_hint(self) -> str:  # type: ignore[override]
-        source = f" (it came from {self.key_source})" if self.key_source else ""
+        the_key = f"the key {key_origin(self.key_source)}".strip()
         return (
-            f"The key may be mistyped, or an admin regenerated or deleted it. Check the key"
-            f"{source}, or create a new one in OnceHub's API settings."
+            f"{WHY_KEYS_ARE_REJECTED} Check {the_key}; if it was replaced, create a new key "
+            "in OnceHub's API settings (it is shown only once) and use that one."
         )
 
 
@@ -420,7 +454,8 @@ class TimeoutFailed(TransportError):
 
     title = "Timed out"
     default_hint = (
-        "OnceHub or the network is slow or unreachable: try again later, or raise the timeout."
+        "OnceHub or the network is slow or unreachable: try again later, or raise the "
+        "timeouts (timeout, connect_timeout, total_timeout)."
     )
 
 

@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import NoReturn
 
 from oncehub_nb.constants import API_KEY_VAR, BASE_URL_VAR
-from oncehub_nb.errors import DotenvError, InvalidKeyInput, KeyNotFound
+from oncehub_nb.errors import (
+    ARGUMENT_SOURCE,
+    DotenvError,
+    InvalidKeyInput,
+    KeyNotFound,
+    key_origin,
+)
 
 __all__ = [
     "MAX_KEY_LENGTH",
@@ -78,10 +84,10 @@ class ApiKey:
 
     __slots__ = ("_value", "source", "stripped")
 
-    def __init__(self, value: str, source: str = "argument") -> None:
+    def __init__(self, value: str, source: str = ARGUMENT_SOURCE) -> None:
         problem = check_key_text(value)
         if problem:
-            raise InvalidKeyInput(f"{problem} (key from {source})", hint=_WHAT_TO_DO)
+            raise InvalidKeyInput(f"{problem} (key {key_origin(source)})", hint=_WHAT_TO_DO)
         stripped = value.strip()
         self._value = stripped
         self.source = source
@@ -103,8 +109,9 @@ class ApiKey:
 
     @property
     def described(self) -> str:
-        """The masked key and where it came from: ``ApiKey('…3f9a') from .env``."""
-        return f"{self!r} from {self.source}" if self.source else repr(self)
+        """The masked key and where it came from: ``ApiKey('…3f9a') from .env at …``,
+        ``ApiKey('…3f9a') passed as an argument``."""
+        return f"{self!r} {key_origin(self.source)}".strip()
 
     def export_to_environ(self, var: str = API_KEY_VAR) -> None:
         """Put the key into ``os.environ[var]``: only when you ask for it."""
@@ -236,7 +243,7 @@ def locate_key(
         search.key = value
         return search
     if value is not None:
-        search.key = ApiKey(value, source="argument")
+        search.key = ApiKey(value, source=ARGUMENT_SOURCE)
         return search
     env = os.environ if environ is None else environ
     from_env = env.get(var)

@@ -11,7 +11,7 @@ import threading
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from oncehub_nb.errors import NoSessionKey
+from oncehub_nb.errors import ARGUMENT_SOURCE, NoSessionKey
 from oncehub_nb.keys import ApiKey
 from oncehub_nb.settings import Settings
 
@@ -33,7 +33,7 @@ SANDBOX_KEY_SOURCE = "the built-in sandbox (demo key)"
 def sandbox_key(value: str | None = None) -> ApiKey:
     """The key for the built-in sandbox: the one given, else the sandbox's demo key."""
     if value:
-        return ApiKey(value, source="argument")
+        return ApiKey(value, source=ARGUMENT_SOURCE)
     from oncehub_nb.sandbox import DEMO_KEY
 
     return ApiKey(DEMO_KEY, source=SANDBOX_KEY_SOURCE)
@@ -108,10 +108,12 @@ class Session:
         if result is not None and not result.ok:
             new_client.close()
             kept = "the previous key is still in use" if self.signed_in else "no key is set"
-            note = (
-                f"The session was not changed ({kept}). To keep a key that cannot be "
-                "checked right now, use %oncehub_auth --no-validate."
-            )
+            note = f"The session was not changed ({kept})."
+            if result.undecided:  # only then can keeping the key unchecked help
+                note += (
+                    " OnceHub could not check the key just now: to keep it without a check, "
+                    "use %oncehub_auth --no-validate."
+                )
             return replace(result, notes=(*result.notes, note))
         with self._lock:
             old, self._client, self.key = self._client, new_client, key

@@ -17,7 +17,15 @@ from oncehub_nb.display.cards import (
     text_card,
 )
 from oncehub_nb.display.once import TextView
-from oncehub_nb.errors import APIError, OnceHubError, TransportError
+from oncehub_nb.errors import (
+    APIError,
+    OnceHubError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+    UnexpectedResponse,
+    key_origin,
+)
 from oncehub_nb.keys import ApiKey
 
 if TYPE_CHECKING:
@@ -119,6 +127,15 @@ class ValidationResult(TextView):
         return self.error.hint if self.error else None
 
     @property
+    def undecided(self) -> bool:
+        """True when OnceHub could not judge the key: no answer, a fault on its side or on
+        the way (5xx), or rate limits. A 401 or 403 is a decision."""
+        error = self.error
+        if isinstance(error, TransportError | ServerError | RateLimitError):
+            return True
+        return isinstance(error, UnexpectedResponse) and (error.status_code or 0) >= 500
+
+    @property
     def title(self) -> str:
         if self.ok:
             return f"Key valid for {self.account or 'your OnceHub account'}"
@@ -129,9 +146,7 @@ class ValidationResult(TextView):
 
     def rows(self) -> list[Row]:
         """Labelled lines shared by the text and HTML views."""
-        key = self.masked_key or "—"
-        if self.key_source:
-            key = f"{key} from {self.key_source}"
+        key = f"{self.masked_key or '—'} {key_origin(self.key_source)}".rstrip()
         if not self.ok:
             assert self.error is not None
             return failure_rows(

@@ -30,6 +30,16 @@ def scrub_environment(monkeypatch: Any) -> None:
     monkeypatch.setenv("COLUMNS", str(TEST_COLUMNS))
 
 
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (connecting is refused): bound, noted,
+    closed."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @functools.cache
 def loopback() -> httpx.Client:
     """One httpx client per process for the tests' own requests to 127.0.0.1: making one

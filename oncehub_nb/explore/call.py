@@ -1,6 +1,7 @@
 """A ``%oncehub`` command line, read: the method, path, request items and options, and the
 call it makes, which can be shown (``--dry-run``) or written as ``curl`` (``--curl``)
-without sending anything or showing the key."""
+without sending anything or showing the key, even when OnceHub would refuse it (the
+preview then says why)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from oncehub_nb.display.once import TextView
 from oncehub_nb.errors import RequestProblem
 from oncehub_nb.explore.items import Item, expand_names, json_error, parse_item, split_items
 
-__all__ = ["OPTIONS", "ApiCall", "Command", "parse_command"]
+__all__ = ["OPTIONS", "ApiCall", "Command", "parse_command", "would_refuse"]
 
 # Read as a method too, so that the catalog can say which methods the path has.
 OTHER_METHODS = ("PUT", "HEAD", "OPTIONS", "TRACE", "CONNECT")
@@ -177,8 +178,31 @@ class ApiCall(TextView):
             parts += ["--data", shlex.quote(json.dumps(self.body, ensure_ascii=False))]
         return " ".join(parts)
 
+    def preview(
+        self,
+        *,
+        dry_run: bool = True,
+        curl: bool = False,
+        var: str = API_KEY_VAR,
+        refusal: RequestProblem | None = None,
+    ) -> str:
+        """The request (``dry_run``) and/or its curl form, then what OnceHub would refuse
+        in it and why (a shell comment after curl, so the text can still be pasted)."""
+        parts = [self.dry_run()] if dry_run else []
+        if curl:
+            parts.append(self.curl(var))
+        if refusal is not None:
+            note = would_refuse(refusal)
+            parts.append(f"# {note}" if curl else f"\n{note}")
+        return "\n".join(parts)
+
     def __str__(self) -> str:
         return self.dry_run()
+
+
+def would_refuse(problem: RequestProblem) -> str:
+    """``OnceHub would refuse this: <what and why>. <what to do>``"""
+    return f"OnceHub would refuse this: {problem}"
 
 
 def expand_path(path: str, namespace: Mapping[str, Any] | None) -> str:

@@ -28,6 +28,7 @@ __all__ = [
     "id_prefix",
     "normalize_path",
     "paths_for",
+    "refusal",
 ]
 
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -120,7 +121,8 @@ def _unknown(name: str, what: str, ep: Endpoint, names: list[str]) -> RequestPro
     if not names:
         return RequestProblem(f"{ep.label} takes no {what}s; {name!r} is not one.")
     return RequestProblem(
-        f"{name!r} is not a {what} of {ep.label}.{_near(name, names)} It takes: {', '.join(names)}."
+        f"{name!r} is not a {what} of {ep.label}.{_near(name, names)}",
+        hint=f"It takes: {', '.join(names)}.",
     )
 
 
@@ -169,8 +171,8 @@ def _check_value(ep: Endpoint, p: Param, value: Any, how: str) -> None:
             for part in item.split(",") if p.where == "query" else [item]:
                 if part.strip() not in p.choices:
                     raise RequestProblem(
-                        f"{part.strip()!r} is not a value {p.name} takes ({ep.label}). "
-                        f"Use one of: {', '.join(p.choices)}."
+                        f"{part.strip()!r} is not a value {p.name} takes ({ep.label}).",
+                        hint=f"Use one of: {', '.join(p.choices)}.",
                     )
 
 
@@ -182,8 +184,8 @@ def _check_expand(ep: Endpoint, value: Any) -> None:
             name = part.removeprefix("data.") if ep.returns_list else part
             if part and name.split(".")[0] not in bare:
                 raise RequestProblem(
-                    f"{part!r} cannot be expanded on {ep.label}. "
-                    f"Expandable: {', '.join(ep.expand)}."
+                    f"{part!r} cannot be expanded on {ep.label}.",
+                    hint=f"Expandable: {', '.join(ep.expand)}.",
                 )
 
 
@@ -202,7 +204,8 @@ def check_query(endpoint: Endpoint, params: Mapping[str, Any]) -> None:
                 _check_value(endpoint, p, item, "=")
     if "after" in params and "before" in params:
         raise RequestProblem(
-            f"after and before cannot be used together ({endpoint.label}): give one of them."
+            f"after and before cannot be used together ({endpoint.label}).",
+            hint="Give one of them: after for the next page, before for the previous one.",
         )
 
 
@@ -218,7 +221,10 @@ def check_body(endpoint: Endpoint, body: Mapping[str, Any] | None) -> None:
             )
         return
     if body is not None and not isinstance(body, Mapping):
-        raise RequestProblem(f"The body of {endpoint.label} must be a JSON object.")
+        raise RequestProblem(
+            f"The body of {endpoint.label} must be a JSON object.",
+            hint='Write its fields as name=value items, or a cell body like {"name": "…"}.',
+        )
     body = body or {}
     if not fields:
         return  # the reference describes no body here: nothing to go by
@@ -229,10 +235,14 @@ def check_body(endpoint: Endpoint, body: Mapping[str, Any] | None) -> None:
             raise _unknown(name, "body field", endpoint, names)
         _check_value(endpoint, p, value, ":=")
     missing = [p.name for p in fields if p.required and p.name not in body]
+    if len(missing) == 1:
+        raise RequestProblem(
+            f"{endpoint.label} needs the body field {missing[0]}.",
+            hint="Add it as a name=value item (or name:=json).",
+        )
     if missing:
         raise RequestProblem(
-            f"{endpoint.label} needs the body field{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)}.",
+            f"{endpoint.label} needs the body fields {_and(missing)}.",
             hint="Add them as name=value items (or name:=json).",
         )
 
@@ -261,3 +271,20 @@ def date_notes(endpoint: Endpoint, params: Mapping[str, Any]) -> list[str]:
                 f"whole of {day}, use {name}=={whole}."
             )
     return notes
+
+
+def _and(names: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def refusal(endpoint: Endpoint, query: Mapping[str, Any], body: Any) -> RequestProblem | None:
+    """What OnceHub would refuse in this request (its query and, on POST and PATCH, its
+    body), or None: for previews, which show the request all the same."""
+    try:
+        check_query(endpoint, query)
+        if endpoint.method in ("POST", "PATCH"):
+            check_body(endpoint, body)
+    except RequestProblem as problem:
+        return problem
+    return None

@@ -32,7 +32,7 @@ from oncehub_nb.errors import (
 )
 from oncehub_nb.http.auth import APIKeyAuth
 from oncehub_nb.http.clock import SYSTEM_CLOCK, Clock
-from oncehub_nb.http.failures import transport_failure
+from oncehub_nb.http.failures import slow_hint, transport_failure
 from oncehub_nb.http.ratelimit import RateLimiter, WouldWait, shared_limiter
 from oncehub_nb.http.responses import api_error_from_response, readable_body
 from oncehub_nb.http.retry import RetryPolicy, next_wait, retry_after_seconds
@@ -252,13 +252,19 @@ class OnceHub:
             return None, TimeoutFailed(
                 f"No time left to call {host}: the call's {used} (total_timeout) were used up.",
                 url=url,
+                hint=slow_hint("total_timeout"),
             )
         try:
             response = self._http.request(
                 method, relative, params=params, json=json_body, timeout=self._timeout(time_left)
             )
         except httpx.TransportError as exc:
-            return None, transport_failure(exc, url)
+            bounds = (
+                ("timeout", self.settings.timeout),
+                ("connect_timeout", self.settings.connect_timeout),
+            )
+            cut = [name for name, seconds in bounds if time_left < seconds]  # see _timeout
+            return None, transport_failure(exc, url, cut=cut)
         return response, response.status_code
 
     def _timeout(self, time_left: float) -> httpx.Timeout:

@@ -9,25 +9,39 @@ from __future__ import annotations
 
 import socket
 import ssl
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import h11
 import httpx
 
+from oncehub_nb.constants import LOOPBACK_HOSTS
 from oncehub_nb.errors import ConnectionFailed, TimeoutFailed, TLSFailed, TransportError
 
-__all__ = ["transport_failure"]
+__all__ = ["NOTHING_LISTENS_HERE", "slow_hint", "transport_failure"]
 
 E = TypeVar("E", bound=BaseException)
 
-_TIMEOUT_PHASES: list[tuple[type[httpx.TimeoutException], str]] = [
-    (httpx.ConnectTimeout, "connecting to"),
-    (httpx.ReadTimeout, "waiting for an answer from"),
-    (httpx.WriteTimeout, "sending the request to"),
-    (httpx.PoolTimeout, "waiting for a free connection to"),
+# Each phase, and the setting that bounds it.
+_TIMEOUT_PHASES: list[tuple[type[httpx.TimeoutException], str, str]] = [
+    (httpx.ConnectTimeout, "connecting to", "connect_timeout"),
+    (httpx.ReadTimeout, "waiting for an answer from", "timeout"),
+    (httpx.WriteTimeout, "sending the request to", "timeout"),
+    (httpx.PoolTimeout, "waiting for a free connection to", "timeout"),
 ]
+NOTHING_LISTENS_HERE = (
+    "Nothing answers at that port on this machine: start the server, or check the base "
+    "URL's port. For the built-in sandbox: %oncehub_auth --sandbox, or oncehub-nb sandbox."
+)
+
+
+def slow_hint(setting: str) -> str:
+    """What to do about a timeout bounded by ``setting``."""
+    return (
+        "OnceHub or the network is slow or unreachable: try again later, or raise the "
+        f"{setting} setting."
+    )
 
 
 # Ways a connection ends from the other side (TLS alerts of a closed socket included).
@@ -53,14 +67,22 @@ def _first(error: BaseException, kind: type[E]) -> E | None:
     return next((e for e in _chain(error) if isinstance(e, kind)), None)
 
 
-def transport_failure(error: httpx.TransportError, url: str, retries: int = 0) -> TransportError:
-    """Our error for an httpx transport failure, in words a user can act on."""
+def transport_failure(
+    error: httpx.TransportError, url: str, retries: int = 0, *, cut: Collection[str] = ()
+) -> TransportError:
+    """Our error for an httpx transport failure, in words a user can act on. ``cut``: the
+    timeout settings that were cut to the time the call had left (total_timeout's)."""
     parts = urlsplit(url)
     host = parts.hostname or url
     facts: dict[str, Any] = {"url": url, "retries": retries}
     if isinstance(error, httpx.TimeoutException):
-        phase = next((p for kind, p in _TIMEOUT_PHASES if isinstance(error, kind)), "waiting for")
-        return TimeoutFailed(f"Timed out {phase} {host}.", **facts)
+        phase, setting = next(
+            ((p, name) for kind, p, name in _TIMEOUT_PHASES if isinstance(error, kind)),
+            ("waiting for", "timeout"),
+        )
+        if setting in cut:
+            setting = "total_timeout"
+        return TimeoutFailed(f"Timed out {phase} {host}.", hint=slow_hint(setting), **facts)
     certificate = _first(error, ssl.SSLCertVerificationError)
     if certificate is not None:
         why = certificate.verify_message or certificate.reason or "verification failed"
@@ -88,7 +110,9 @@ def transport_failure(error: httpx.TransportError, url: str, retries: int = 0) -
     if _first(error, ConnectionRefusedError) is not None:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         return ConnectionFailed(
-            f"Connection to {host} was refused (nothing is listening on port {port}).", **facts
+            f"Connection to {host} was refused (nothing is listening on port {port}).",
+            hint=NOTHING_LISTENS_HERE if host in LOOPBACK_HOSTS else None,
+            **facts,
         )
     root = list(_chain(error))[-1]
     return ConnectionFailed(f"Connection to {host} failed ({type(root).__name__}).", **facts)

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from oncehub_nb.constants import DEFAULT_BASE_URL
-from oncehub_nb.errors import KeyNotFound, NoInteractiveInput, OnceHubError
+from oncehub_nb.errors import ARGUMENT_SOURCE, KeyNotFound, NoInteractiveInput, OnceHubError
+from oncehub_nb.ipython.advice import for_notebooks
 from oncehub_nb.ipython.prompt import ask_for_key, can_ask
 from oncehub_nb.ipython.unseen import say_if_unseen
 from oncehub_nb.ipython.usage import OnceHubUsageError
@@ -65,9 +66,10 @@ def sign_in(ctx: MagicContext, args: Namespace) -> ValidationResult | None:
         return None  # the widget took over
     result = session.sign_in(key, base_url, validate=not args.no_validate)
     if result is None:
-        print(f"OnceHub key {key!r} from {key.source} set for this session (not validated).")
+        print(f"OnceHub key {key.described} set for this session (not validated).")
         return None
     if not result.ok:
+        for_notebooks(result.error)
         say_if_unseen(
             ctx.shell, result, f"%oncehub_auth: {result.title}; the session is unchanged."
         )
@@ -140,6 +142,7 @@ def check(ctx: MagicContext, args: Namespace) -> ValidationResult:
     except OnceHubError as error:
         raise OnceHubUsageError(str(error)) from None
     if not result.ok:
+        for_notebooks(result.error)
         say_if_unseen(ctx.shell, result, f"%oncehub_test: {result.title}.")
     return result
 
@@ -160,7 +163,7 @@ def _search(ctx: MagicContext, args: Namespace) -> KeySearch:
     if (
         search.key is not None
         and search.dotenv_path is not None
-        and search.key.source != "argument"
+        and search.key.source != ARGUMENT_SOURCE
     ):
         _warn_if_tracked(search.dotenv_path)
     return search

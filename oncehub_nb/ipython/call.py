@@ -1,7 +1,8 @@
 """What ``%oncehub`` and ``%%oncehub`` do once the line is read: check the call against the
 endpoint catalog, send it with the session's client, page with a progress line, and
 return the result (or the error, as a card) for IPython to show. Nothing is sent for a call the
-catalog refuses, for ``--dry-run`` and for ``--curl``."""
+catalog refuses, for ``--dry-run`` and for ``--curl``; these two show the request even when
+the catalog refuses it, and say why."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from oncehub_nb.display.fit import terminal_width, wrap
 from oncehub_nb.errors import APIError, NoSessionKey, OnceHubError, RequestProblem, TransportError
 from oncehub_nb.explore.call import ApiCall, Command, expand_path, parse_command
 from oncehub_nb.explore.result import ErrorResult
+from oncehub_nb.ipython.advice import for_notebooks
 from oncehub_nb.ipython.unseen import say_if_unseen
 from oncehub_nb.ipython.usage import NOT_SIGNED_IN, OnceHubUsageError
 
@@ -47,18 +49,19 @@ def _run(ctx: MagicContext, line: str, cell: str | None) -> Any:
     path = checks.normalize_path(expand_path(command.path, namespace))
     endpoint, _ = checks.find(command.method, path)
     call = ApiCall.build(command, path, namespace, cell)
-    checks.check_query(endpoint, call.query)
-    for note in checks.date_notes(endpoint, call.query):
-        print("\n".join(wrap(note, terminal_width())), file=sys.stderr)
-    if call.method in ("POST", "PATCH"):
-        checks.check_body(endpoint, call.body)
     if command.fetches_many and not endpoint.returns_list:
         raise RequestProblem(
             f"--all and --max-items page through lists; {call.method} {endpoint.path} is not one.",
             hint="Drop --all/--max-items for a single object.",
         )
+    refusal = checks.refusal(endpoint, call.query, call.body)
+    if refusal is None:
+        for note in checks.date_notes(endpoint, call.query):
+            print("\n".join(wrap(note, terminal_width())), file=sys.stderr)
     if command.dry_run or command.curl:
-        return _show_call(ctx, command, call)
+        return _show_call(ctx, command, call, refusal)
+    if refusal is not None:
+        raise refusal
     client = ctx.session.client()
     if endpoint.returns_list and call.method == "GET":
         result = _list(ctx, client, command, call, line)
@@ -67,13 +70,16 @@ def _run(ctx: MagicContext, line: str, cell: str | None) -> Any:
     return _deliver(ctx, command, result)
 
 
-def _show_call(ctx: MagicContext, command: Command, call: ApiCall) -> None:
-    """Print the call (and/or its curl form); keep it only when -o asks."""
+def _show_call(
+    ctx: MagicContext, command: Command, call: ApiCall, refusal: RequestProblem | None
+) -> None:
+    """Print the call (and/or its curl form) and what OnceHub would refuse in it; keep the
+    call only when -o asks."""
     call.base_url = ctx.session.base_url or _default_base_url()
-    if command.dry_run:
-        print(call.dry_run())
-    if command.curl:
-        print(call.curl(ctx.settings.var))
+    shown = call.preview(
+        dry_run=command.dry_run, curl=command.curl, var=ctx.settings.var, refusal=refusal
+    )
+    print(shown)
     if command.output:
         ctx.keep(command.output, call)
 
@@ -170,6 +176,7 @@ def _deliver(ctx: MagicContext, command: Command, result: Any) -> Any:
     if command.output:
         ctx.keep(command.output, result)
     if isinstance(result, ErrorResult):
+        for_notebooks(result.error)
         what = f"%oncehub {result.method} {result.path} failed: {result.error.title}."
         say_if_unseen(ctx.shell, result, what)
     return result

@@ -249,13 +249,14 @@ class OnceHubMagics(Magics):
           --all          follow OnceHub's cursor to the end (100 a page unless limit==N)
           --max-items N  at most N objects in all (limit==N stays the page size)
           -o NAME        store the result in the variable NAME (r = %oncehub ... works too)
-          --dry-run      print the request instead of sending it (the key hidden)
+          --dry-run      print the request instead of sending it (the key hidden), and
+                         what OnceHub would refuse in it, if anything
           --curl         print an equivalent curl command reading $ONCEHUB_API_KEY
           -q, --quiet    no progress line while it runs
+          --endpoints    a table of every endpoint that can be called
 
         The result is shown as IPython shows any value: when the line is the cell's
         last, not when it is assigned (r = %oncehub ...) or ends with ;.
-          --endpoints    a table of every endpoint that can be called
 
         Lists show at most displaylimit rows (%config OnceHubMagics.displaylimit = 50);
         the result has .data, .raw, .status_code, .request_id, .df(), .to_csv(path),

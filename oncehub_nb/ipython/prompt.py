@@ -37,4 +37,4 @@ def ask_for_key(shell: Any, var: str = API_KEY_VAR) -> ApiKey:
         raise NoInteractiveInput(var=var) from None
     except KeyboardInterrupt:
         raise KeyProblem("Cancelled: no key was entered.", hint="Run the cell again.") from None
-    return ApiKey(text, source="hidden prompt")
+    return ApiKey(text, source="the hidden prompt")

@@ -12,6 +12,7 @@ from argparse import Namespace
 from typing import TYPE_CHECKING, Any
 
 from oncehub_nb.errors import NoSessionKey, OnceHubError
+from oncehub_nb.ipython.advice import for_notebooks
 from oncehub_nb.ipython.usage import NOT_SIGNED_IN, OnceHubUsageError
 
 if TYPE_CHECKING:
@@ -83,6 +84,7 @@ def run(ctx: MagicContext, args: Namespace) -> Any:
     try:
         listener = listen(client, events, public_url=args.public_url, name=args.name)
     except OnceHubError as error:
+        for_notebooks(error)
         raise OnceHubUsageError(str(error)) from None
     session.listener = listener
     _stop_at_exit(session)

@@ -36,7 +36,7 @@ def test_hidden_prompt_validates_and_never_echoes(terminal: Terminal, workspace:
         terminal.type("exit")
         terminal.expect(pexpect.EOF, "IPython exiting")
     assert "Key valid for demo@example.com" in after_prompt, after_prompt
-    assert "from hidden prompt" in after_prompt, after_prompt
+    assert "from the hidden prompt" in after_prompt, after_prompt
     assert DEMO_KEY not in after_prompt, f"the key was echoed: {after_prompt!r}"
     transcript = terminal.transcript.read_text(encoding="utf-8")
     assert DEMO_KEY not in transcript, f"the key is in the terminal output: {terminal.transcript}"

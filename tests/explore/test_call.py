@@ -7,7 +7,7 @@ import shlex
 import pytest
 
 from oncehub_nb.errors import RequestProblem
-from oncehub_nb.explore.call import REDACTED, ApiCall, expand_path, parse_command
+from oncehub_nb.explore.call import REDACTED, ApiCall, expand_path, parse_command, would_refuse
 
 
 def test_the_method_defaults_to_get_and_is_read_in_any_case() -> None:
@@ -99,3 +99,28 @@ def test_the_curl_command_reads_the_key_from_the_environment_and_quotes_everythi
 
 def test_paths_take_names_from_the_namespace() -> None:
     assert expand_path("bookings/{bid}", {"bid": "BKNG-9"}) == "bookings/BKNG-9"
+
+
+def test_a_preview_shows_the_request_then_what_oncehub_would_refuse() -> None:
+    call = ApiCall.build(parse_command("POST contacts email=a@example.com"), "/contacts", {})
+    call.base_url = "https://api.oncehub.com/v2"
+    problem = RequestProblem(
+        "POST /contacts needs the body fields first_name and last_name.", hint="Add them."
+    )
+    shown = call.preview(refusal=problem)
+    assert shown.startswith(call.dry_run() + "\n\n")
+    assert shown.splitlines()[-1] == would_refuse(problem)
+    assert would_refuse(problem) == (
+        "OnceHub would refuse this: POST /contacts needs the body fields first_name and "
+        "last_name. Add them."
+    )
+    assert call.preview() == call.dry_run()  # nothing to refuse: the request alone
+
+
+def test_a_curl_preview_says_why_in_a_shell_comment() -> None:
+    call = ApiCall.build(parse_command("POST contacts email=a@example.com"), "/contacts", {})
+    shown = call.preview(dry_run=False, curl=True, refusal=RequestProblem("No.", hint=""))
+    command, comment = shown.splitlines()
+    assert command == call.curl()
+    assert comment == "# OnceHub would refuse this: No."
+    assert shlex.split(shown, comments=True) == shlex.split(command)  # pasted, it still runs

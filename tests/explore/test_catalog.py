@@ -16,6 +16,7 @@ from oncehub_nb.explore.checks import (
     id_prefix,
     normalize_path,
     paths_for,
+    refusal,
 )
 from oncehub_nb.explore.endpoints import Endpoint
 from oncehub_nb.explore.views import endpoints_table
@@ -309,7 +310,7 @@ def test_unknown_query_parameter_names_the_valid_ones() -> None:
         check_query(bookings(), {"stauts": "scheduled"})
     message = caught.value.message
     assert "'stauts'" in message and "Did you mean status?" in message
-    assert "creation_time.gt" in message and "limit" in message
+    assert "creation_time.gt" in caught.value.hint and "limit" in caught.value.hint
     with pytest.raises(RequestProblem, match="takes no query parameters"):
         check_query(endpoint("GET", "/test"), {"limit": 5})
 
@@ -318,7 +319,7 @@ def test_value_outside_the_choices_names_them() -> None:
     with pytest.raises(RequestProblem) as caught:
         check_query(bookings(), {"status": "booked"})
     assert "'booked'" in caught.value.message
-    assert "requested, scheduled, rescheduled, completed, canceled, no_show" in str(caught.value)
+    assert "requested, scheduled, rescheduled, completed, canceled, no_show" in caught.value.hint
     with pytest.raises(RequestProblem, match="contact, user"):
         check_query(endpoint("GET", "/notifications/sms"), {"recipient_type": "team"})
 
@@ -340,7 +341,7 @@ def test_expand_outside_the_documented_values() -> None:
     with pytest.raises(RequestProblem) as caught:
         check_query(bookings(), {"expand": "data.owner,data.invalid_property"})
     assert "'data.invalid_property'" in caught.value.message
-    assert "data.booking_page" in caught.value.message
+    assert "data.booking_page" in caught.value.hint
     with pytest.raises(RequestProblem, match="cannot be expanded"):
         check_query(endpoint("GET", "/bookings/{id}"), {"expand": "recipient"})
     with pytest.raises(RequestProblem, match="takes no query parameters; 'expand'"):
@@ -387,7 +388,7 @@ def test_unknown_body_field_names_the_valid_ones() -> None:
         check_body(endpoint("PATCH", "/users/{id}"), {"frist_name": "A"})
     message = caught.value.message
     assert "'frist_name'" in message and "Did you mean first_name?" in message
-    assert "last_name, role_name, teams" in message
+    assert "last_name, role_name, teams" in caught.value.hint
 
 
 def test_body_value_outside_the_choices() -> None:
@@ -407,11 +408,29 @@ def test_body_types_that_cannot_be_right() -> None:
     assert "has_consent:=true" in caught.value.hint
 
 
-def test_missing_required_body_fields() -> None:
-    with pytest.raises(RequestProblem, match="needs the body fields email, first_name, last_name"):
+def test_missing_required_body_fields_in_plural_and_singular() -> None:
+    with pytest.raises(RequestProblem) as caught:
         check_body(endpoint("POST", "/users"), None)
+    assert caught.value.message == (
+        "POST /users needs the body fields email, first_name and last_name."
+    )
+    assert caught.value.hint == "Add them as name=value items (or name:=json)."
+    with pytest.raises(RequestProblem) as caught:
+        check_body(endpoint("POST", "/contacts"), {"email": "a@example.com", "first_name": "A"})
+    assert caught.value.message == "POST /contacts needs the body field last_name."
+    assert caught.value.hint == "Add it as a name=value item (or name:=json)."
     with pytest.raises(RequestProblem, match="needs the body field new_host"):
         check_body(endpoint("POST", "/bookings/{id}/reassign"), {"location": {}})
+
+
+def test_the_refusal_of_a_preview_is_returned_not_raised() -> None:
+    contacts = endpoint("POST", "/contacts")
+    problem = refusal(contacts, {}, {"email": "a@example.com"})
+    assert problem is not None
+    assert "needs the body fields first_name and last_name" in problem.message
+    assert refusal(contacts, {}, {"first_name": "A", "last_name": "B"}) is None
+    assert "'booked'" in str(refusal(bookings(), {"status": "booked"}, None))
+    assert refusal(endpoint("GET", "/bookings"), {"status": "scheduled"}, None) is None
 
 
 def test_no_body_on_get_or_delete_and_objects_only() -> None:

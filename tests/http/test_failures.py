@@ -104,6 +104,11 @@ class Scenario:
     message: str  # the exact message, or for TLS handshakes its fixed start
     key: str = KEY
     exact: bool = True
+    hint: str = ""  # what to do, when not the class's default
+
+    @property
+    def what_to_do(self) -> str:
+        return self.hint or str(self.error.default_hint)
 
     @property
     def url(self) -> str:
@@ -135,7 +140,7 @@ class Scenario:
         else:
             assert error.message.startswith(self.message)
         assert error.url == self.url
-        assert error.hint == self.error.default_hint
+        assert error.hint == self.what_to_do
 
 
 @dataclass
@@ -160,8 +165,10 @@ def seen(monkeypatch: pytest.MonkeyPatch) -> list[Seen]:
     """Every real httpx exception the client hands to ``transport_failure`` (passed through)."""
     calls: list[Seen] = []
 
-    def recording(error: httpx.TransportError, url: str, retries: int = 0) -> TransportError:
-        result = transport_failure(error, url, retries)
+    def recording(
+        error: httpx.TransportError, url: str, retries: int = 0, **options: Any
+    ) -> TransportError:
+        result = transport_failure(error, url, retries, **options)
         calls.append(Seen(error, url, result))
         return result
 
@@ -307,6 +314,11 @@ def refused() -> Scenario:
         f"http://{HOST}:{port}/v2",
         ConnectionFailed,
         f"Connection to {HOST} was refused (nothing is listening on port {port}).",
+        hint=(  # on this machine: no network to check, a server to start
+            "Nothing answers at that port on this machine: start the server, or check the "
+            "base URL's port. For the built-in sandbox: %oncehub_auth --sandbox, or "
+            "oncehub-nb sandbox."
+        ),
     )
 
 
@@ -341,6 +353,10 @@ def no_answer(silent_server: TcpServer) -> Scenario:
         f"http://{HOST}:{silent_server.port}/v2",
         TimeoutFailed,
         f"Timed out waiting for an answer from {HOST}.",
+        hint=(
+            "OnceHub or the network is slow or unreachable: try again later, or raise the "
+            "timeout setting."
+        ),
     )
 
 
@@ -371,6 +387,10 @@ def full_accept_queue() -> Iterator[Scenario]:
             f"http://{HOST}:{port}/v2",
             TimeoutFailed,
             f"Timed out connecting to {HOST}.",
+            hint=(
+                "OnceHub or the network is slow or unreachable: try again later, or raise the "
+                "connect_timeout setting."
+            ),
         )
     finally:
         for filler in fillers:
@@ -620,12 +640,12 @@ def test_validation_result_shows_title_and_hint_without_traceback(
     assert result.status_code is None
     assert result.retries == 0
     assert result.title == scenario.error.title
-    assert result.hint == scenario.error.default_hint
+    assert result.hint == scenario.what_to_do
     text, page = str(result), result._repr_html_()
-    assert scenario.error.title in text and scenario.error.default_hint in text
+    assert scenario.error.title in text and scenario.what_to_do in text
     assert result.error.message in text
     assert html.escape(scenario.error.title) in page
-    assert html.escape(scenario.error.default_hint) in page
+    assert html.escape(scenario.what_to_do) in page
     assert html.escape(result.error.message) in page
     for raw in RAW_TEXT:
         assert raw not in text and raw not in page

@@ -190,6 +190,42 @@ def test_dry_run_and_curl_send_nothing_and_hide_the_key(ip, box, capsys) -> None
     assert '"API-Key: $ONCEHUB_API_KEY"' in out
 
 
+def test_previews_of_an_incomplete_request_show_it_and_why_oncehub_would_refuse_it(
+    ip, box, capsys
+) -> None:
+    before = len(box.requests)
+    run(ip, "%oncehub POST contacts email=a@example.com --dry-run")
+    dry_run = capsys.readouterr().out
+    run(ip, "%oncehub POST contacts email=a@example.com first_name=A --curl")
+    curl = capsys.readouterr().out
+    assert len(box.requests) == before  # nothing left, not even a check
+    assert dry_run.startswith(f"POST {box.base_url}/contacts\n")
+    assert '"email": "a@example.com"' in dry_run
+    assert dry_run.rstrip().endswith(
+        "\n\nOnceHub would refuse this: POST /contacts needs the body fields first_name and "
+        "last_name. Add them as name=value items (or name:=json)."
+    )
+    assert curl.startswith(f"curl -sS -X POST {box.base_url}/contacts ")
+    assert curl.splitlines()[-1] == (
+        "# OnceHub would refuse this: POST /contacts needs the body field last_name. "
+        "Add it as a name=value item (or name:=json)."
+    )
+    assert CANARY_KEY not in dry_run + curl
+
+
+def test_sending_an_incomplete_request_is_still_refused_before_anything_leaves(ip, box) -> None:
+    before = len(box.requests)
+    with pytest.raises(UsageError) as caught:
+        run(ip, "%oncehub POST contacts email=a@example.com")
+    assert str(caught.value) == (
+        "Not sent: POST /contacts needs the body fields first_name and last_name. "
+        "Add them as name=value items (or name:=json)."
+    )
+    with pytest.raises(UsageError, match=r"needs the body field last_name\. Add it as"):
+        run(ip, "%oncehub POST contacts email=a@example.com first_name=A")
+    assert len(box.requests) == before
+
+
 def test_output_variable_and_quiet(ip, box) -> None:
     assert run(ip, "%oncehub users -o people --quiet") is not None
     assert isinstance(ip.user_ns["people"], ListResult) and len(ip.user_ns["people"]) == 10

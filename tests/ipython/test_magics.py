@@ -210,10 +210,19 @@ def test_wrong_key_is_shown_and_the_session_is_kept(shell, sandbox, monkeypatch,
     shell.run_line_magic("oncehub_auth", "--sandbox")
     good_client = oncehub_nb.client()
     monkeypatch.setenv("ONCEHUB_API_KEY", "FAKE-wrong-magic-key-0001")
-    run(shell, f"%oncehub_auth --base-url {sandbox.base_url}")
+    shown = run(shell, f"%oncehub_auth --base-url {sandbox.base_url}")
     captured = capsys.readouterr()
     assert captured.out.count("Key rejected — HTTP 401") == 1
-    assert "Request-Id" in captured.out and "mistyped" in captured.out
+    assert "Request-Id" in captured.out and shown.hint in " ".join(captured.out.split())
+    assert shown.hint == (
+        "Usually a typo, or an admin regenerated or deleted the key (a regenerated key stops "
+        "working at once). Check the key from environment variable ONCEHUB_API_KEY, or "
+        "create a new key in OnceHub's API settings and run %oncehub_auth --prompt to enter "
+        "it; add --save to keep it in .env. ONCEHUB_API_KEY is read before .env: put the new "
+        "key there too, or unset it."
+    )
+    assert "--no-validate" not in captured.out  # it cannot help with a rejected key
+    assert "The session was not changed (the previous key is still in use)." in captured.out
     assert captured.err == ""  # shown: no note after the cell
     assert oncehub_nb.client() is good_client
     run(shell, f"r = %oncehub_auth --base-url {sandbox.base_url}")  # kept out of sight
@@ -291,7 +300,7 @@ def test_terminal_prompt_with_getpass(shell, sandbox, monkeypatch, capsys):
     run(shell, f"%oncehub_auth --prompt --base-url {sandbox.base_url}")
     out = capsys.readouterr().out
     assert prompts == ["OnceHub API key (typing is hidden): "]
-    assert "from hidden prompt" in out and DEMO_ACCOUNT in out
+    assert "from the hidden prompt" in out and DEMO_ACCOUNT in out
 
 
 def test_terminal_prompt_without_a_key_found(shell, sandbox, monkeypatch, capsys):

@@ -69,8 +69,9 @@ def test_wrong_key_shows_the_error_and_reenables_the_button(form):
     form.button.observe(lambda change: seen.append(change["new"]), names="disabled")
     type_and_validate(form, "FAKE-wrong-widget-key-0001")
     status = form.status.value
-    for piece in ("401", "authentication_error", "Invalid API key.", "req_", "mistyped"):
+    for piece in ("401", "authentication_error", "Invalid API key.", "req_", "a typo"):
         assert piece in status
+    assert "from the sign-in form" in status and "--no-validate" not in status
     assert seen == [True, False]  # busy while validating, enabled again after
     assert form.button.description == "Validate"
     assert not current().signed_in

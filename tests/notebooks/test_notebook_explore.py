@@ -3,6 +3,7 @@ unchanged with a key in .env pointing at another server."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -16,6 +17,15 @@ from tests.support import CANARY_KEY, REPO
 TUTORIAL = REPO / "notebooks" / "02-explore-bookings.ipynb"
 
 
+# Run after the tutorial: where its chart's legend is, against the plot's frame.
+LEGEND_PLACE = """# where is the legend?
+figure = ax.figure
+figure.canvas.draw()
+legend, frame = ax.get_legend().get_window_extent(), ax.get_window_extent()
+print("legend beside the bars" if legend.x0 >= frame.x1 else f"legend over the bars: {legend}")
+"""
+
+
 def by_first_line(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
     return {cell.source.splitlines()[0]: cell for cell in code_cells(nb)}
 
@@ -27,9 +37,14 @@ def test_tutorial_is_stored_without_outputs() -> None:
 
 
 @pytest.mark.kernel
-def test_tutorial_runs_against_the_sandbox(tmp_path: Path) -> None:
-    shutil.copy(TUTORIAL, tmp_path / TUTORIAL.name)
-    nb = execute(nbformat.read(tmp_path / TUTORIAL.name, as_version=4), tmp_path, timeout=180)
+def test_tutorial_runs_against_the_sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    here = tmp_path / "notebooks"
+    here.mkdir()
+    shutil.copy(TUTORIAL, here / TUTORIAL.name)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the kernel's temporary folders go here
+    nb = nbformat.read(here / TUTORIAL.name, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(LEGEND_PLACE))
+    nb = execute(nb, here, timeout=180)
     errors = [o for c in code_cells(nb) for o in c.outputs if o.output_type == "error"]
     assert errors == []
     cells = by_first_line(nb)
@@ -53,7 +68,13 @@ def test_tutorial_runs_against_the_sandbox(tmp_path: Path) -> None:
     assert "starting_time" in frame
     chart = cells["import pandas as pd"]
     assert any("image/png" in o.get("data", {}) for o in chart.outputs)
-    assert (tmp_path / "bookings-quarter.csv").read_text().startswith("id,")
+    assert outputs_text(cells[LEGEND_PLACE.splitlines()[0]]).strip() == "legend beside the bars"
+    written = re.search(r"written to (\S+)", outputs_text(cells["import tempfile"]))
+    assert written is not None
+    csv = Path(written.group(1))
+    assert csv.name == "bookings-quarter.csv" and csv.read_text().startswith("id,")
+    assert csv.parent.parent == tmp_path  # a temporary folder of its own
+    assert [p.name for p in here.iterdir()] == [TUTORIAL.name]  # nothing beside the notebook
     curl = outputs_text(cells["%oncehub bookings status==scheduled limit==20 --curl"])
     assert '"API-Key: $ONCEHUB_API_KEY"' in curl
     dry = outputs_text(
@@ -73,7 +94,13 @@ def test_tutorial_runs_unchanged_with_a_key_in_dotenv(tmp_path: Path) -> None:
         )
         nb = execute(nbformat.read(tmp_path / TUTORIAL.name, as_version=4), tmp_path, timeout=180)
         listed = box.count("/v2/bookings", key=CANARY_KEY)
+        queries = [r.query for r in box.requests if r.path == "/v2/bookings"]
     errors = [o for c in code_cells(nb) for o in c.outputs if o.output_type == "error"]
     assert errors == []
     assert listed >= 4
+    # OnceHub compares the .gt/.lt filters by date: the quarter is asked with plain dates
+    dated = [q for q in queries if "starting_time.gt" in q]
+    assert dated and all(
+        "starting_time.gt=2024-12-31&starting_time.lt=2025-04-01" in q for q in dated
+    ), dated
     assert CANARY_KEY not in nbformat.writes(nb)

@@ -29,7 +29,7 @@ WRONG_KEY_EXPECTED: list[str | re.Pattern[str]] = [
     "authentication_error",
     "Invalid API key.",
     re.compile(r"req_[0-9a-f]{8,}"),
-    "mistyped",
+    "a typo, or an admin regenerated or deleted the key",
 ]
 
 
