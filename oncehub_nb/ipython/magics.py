@@ -59,6 +59,7 @@ class OnceHubMagics(Magics):
     var = _setting("var")
     env_file = _setting("env_file")
     displaylimit = _setting("displaylimit")
+    mirror = _setting("mirror")
 
     _session: Session | None = None  # set before traitlets applies config (and observers run)
 
