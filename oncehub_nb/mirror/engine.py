@@ -88,8 +88,10 @@ class _Loads:
         self.waiting[batch.stream.table] = batch
 
     def flush(self) -> None:
-        batches, self.waiting = list(self.waiting.values()), {}
-        self.store.load(batches)
+        """Load every batch waiting; if loading fails they stay waiting (a stream's later
+        rows join them), so no state is ever loaded ahead of its rows."""
+        self.store.load(list(self.waiting.values()))
+        self.waiting = {}
 
 
 class _StreamSync:

@@ -104,7 +104,9 @@ class Store:
 
     def load(self, batches: Sequence[Batch]) -> None:
         """Load each batch into its stream's table (``merge``, ``replace`` or ``append``),
-        its stream's state with it, all in one dlt load."""
+        its stream's state with it, all in one dlt load. A load an earlier run left
+        unfinished is finished first (dlt's ``run`` would load only that one)."""
+        self.finish_pending()
         if batches:
             resources = [self._resource(b) for b in batches]
             self.pipeline.run(resources, loader_file_format=self.target.file_format)

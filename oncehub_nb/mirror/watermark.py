@@ -33,13 +33,13 @@ def parse_time(text: object) -> datetime | None:
 
 
 def later(held: str | None, seen: object) -> str | None:
-    """The later of the newest timestamp held (text) and one just seen (text or datetime),
-    as ISO text; unreadable values are ignored."""
+    """The later of the newest timestamp held (text) and one just seen (text as OnceHub
+    wrote it, or a datetime), as text; unreadable values are ignored."""
     new, old = parse_time(seen), parse_time(held)
     if new is None:
         return held
     if old is None or new > old:
-        return new.isoformat().replace("+00:00", "Z")
+        return seen if isinstance(seen, str) else new.isoformat().replace("+00:00", "Z")
     return held
 
 
