@@ -23,7 +23,7 @@ def test_streams_are_named_as_paths_or_tables_in_the_usual_order():
         "webhooks",
     ]
     assert choose([]) == list(STREAMS)
-    with pytest.raises(ConfigError, match="Unknown stream.*meetings.*booking-pages"):
+    with pytest.raises(ConfigError, match=r"Unknown stream.*meetings.*booking-pages"):
         choose(["meetings"])
 
 
