@@ -52,8 +52,12 @@ class Target:
 
     @property
     def pipelines_dir(self) -> Path:
-        """dlt's working folder: beside the DuckDB file."""
-        return self.path.parent / WORKING_DIR
+        """dlt's working folder: beside the DuckDB file, one per file (or destination)."""
+        return (
+            self.path.parent
+            / WORKING_DIR
+            / (self.path.name if self.is_duckdb else self.destination)
+        )
 
     @property
     def pipeline_name(self) -> str:

@@ -57,7 +57,7 @@ def test_first_sync_holds_every_stream_as_the_sandbox_has_it(box, client, mirror
     assert CANARY_KEY.encode() not in stored
     assert b"secret" not in mirror.path.read_bytes().lower().replace(b"_secret", b"")
     # dlt's working folder is beside the file, not in the home folder
-    assert (tmp_path / ".oncehub-dlt" / "oncehub_duckdb").is_dir()
+    assert (tmp_path / ".oncehub-dlt" / "oncehub.duckdb" / "oncehub_duckdb").is_dir()
 
 
 def test_the_second_sync_asks_from_the_day_before_the_newest_change_held(box, client, mirror):
@@ -105,6 +105,13 @@ def test_small_streams_are_replaced_whole(box, client, mirror):
     assert (part.new, part.deleted, part.how) == (1, 1, "replaced whole")
     assert hook["id"] in held(mirror, "webhooks") and first not in held(mirror, "webhooks")
     assert_mirrors(box, mirror, ("teams", "webhooks"))
+
+
+def test_two_files_in_one_folder_are_two_mirrors(client, tmp_path):
+    Mirror(tmp_path / "a.duckdb").sync("bookings", client=client)
+    other = Mirror(tmp_path / "b.duckdb").sync("bookings", "teams", client=client)
+    assert other.report.stream("bookings").how == "everything"
+    assert other.report.stream("bookings").new == BOOKINGS
 
 
 def test_a_reopened_mirror_shows_its_last_sync(client, mirror, tmp_path):
