@@ -97,6 +97,8 @@ from .keys import KeySearch as KeySearch
 from .keys import find_key as find_key
 from .keys import locate_key as locate_key
 from .keys import require_key as require_key
+from .mirror import sync as sync
+from .mirror.mirror import Mirror as Mirror
 from .scanner import Finding as Finding
 from .scanner import scan as scan
 from .session import client as client

@@ -1,9 +1,12 @@
-"""``oncehub-nb``: validate a key from a terminal, run the local sandbox, or scan for keys.
+"""``oncehub-nb``: validate a key from a terminal, run the local sandbox, scan for keys, or
+mirror the account into a DuckDB file (``sync``).
 
 Exit status of ``check``: 0 the key is valid, 1 OnceHub (or the network) said
 no, 2 a usage or configuration problem (no key found, unusable key or setting).
 Exit status of ``scan``: 0 nothing found, 1 findings, 2 a usage problem (a path
 that does not exist).
+Exit status of ``sync``: 0 every stream synced, 1 it stopped early (what was loaded stays;
+the next sync resumes), 2 a usage or configuration problem.
 """
 
 from __future__ import annotations
@@ -86,7 +89,83 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="clear the notebook outputs and widget state holding a key (never sources)",
     )
+    _sync_parser(commands)
     return parser
+
+
+def _sync_parser(commands: Any) -> None:
+    sync = commands.add_parser(
+        "sync",
+        help="mirror the account into a DuckDB file (oncehub.duckdb) or a dlt destination",
+        description=(
+            "Copy bookings, contacts, users, teams, event types, booking pages, master pages, "
+            "booking calendars and webhooks into oncehub.duckdb; later syncs fetch only "
+            "what changed."
+        ),
+    )
+    sync.add_argument("streams", nargs="*", metavar="STREAM", help="streams (default: all)")
+    sync.add_argument("--path", default=DEFAULTS.mirror, help=Settings.help("mirror"))
+    sync.add_argument(
+        "--to",
+        metavar="DEST",
+        help="a dlt destination (postgres, filesystem, …) set up as dlt does",
+    )
+    sync.add_argument(
+        "--full", action="store_true", help="read everything again; remove what OnceHub lost"
+    )
+    sync.add_argument(
+        "--sweep", action="store_true", help="remove contacts deleted in OnceHub (reads them all)"
+    )
+    sync.add_argument("--env-file", metavar="PATH", help="read the key from this dotenv file")
+    sync.add_argument("--var", default=DEFAULTS.var, help="variable holding the key")
+    sync.add_argument("--base-url", metavar="URL", help="API base URL (default: OnceHub's)")
+    sync.add_argument(
+        "--sandbox", action="store_true", help="mirror the built-in sandbox's demo account"
+    )
+    sync.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from oncehub_nb.http.api_client import OnceHub
+    from oncehub_nb.mirror.mirror import Mirror
+
+    with ExitStack() as stack:
+        key, base_url = None, args.base_url
+        if args.sandbox:
+            from oncehub_nb.sandbox import Sandbox
+            from oncehub_nb.session import sandbox_key
+
+            base_url = stack.enter_context(Sandbox()).base_url
+            key = sandbox_key()
+        try:
+            client = stack.enter_context(
+                OnceHub(key, base_url=base_url, env_file=args.env_file, var=args.var)
+            )
+            mirror = Mirror(args.path, to=args.to)
+            mirror.sync(
+                *args.streams,
+                full=args.full,
+                sweep=args.sweep,
+                client=client,
+                on_progress=None if args.quiet else _terminal_progress(),
+            )
+        except (KeyProblem, ConfigError) as problem:
+            print(f"oncehub-nb: {problem}", file=sys.stderr)
+            return EXIT_USAGE
+    print(mirror)
+    return EXIT_VALID if mirror.ok else EXIT_REJECTED
+
+
+def _terminal_progress() -> Any:
+    from oncehub_nb.ipython.progress import TerminalProgress
+
+    line = TerminalProgress("oncehub sync")
+
+    def report(stream: str, progress: Any) -> None:
+        line.label = f"oncehub sync {stream}"
+        line(progress)
+
+    return report
 
 
 def _scan(args: argparse.Namespace) -> int:
@@ -177,6 +256,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _check(args)
     if args.command == "scan":
         return _scan(args)
+    if args.command == "sync":
+        return _sync(args)
     return _sandbox(args)
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "MAX_RETRIES",
     "METHODS",
+    "MIRROR_FILE",
     "Limit",
 ]
 
@@ -33,6 +34,9 @@ METHODS = ("GET", "POST", "PATCH", "DELETE")
 
 #: Hosts that are this machine: plain HTTP is allowed to them (the sandbox), not beyond.
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+#: The mirror's DuckDB file, next to the notebook unless the ``mirror`` setting says otherwise.
+MIRROR_FILE = "oncehub.duckdb"
 
 MAX_PAGE_SIZE = 100  # OnceHub's largest `limit`: the page size when fetching many
 DEFAULT_PAGE_SIZE = 10  # OnceHub's page size when no `limit` is given

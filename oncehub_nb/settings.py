@@ -18,6 +18,7 @@ from oncehub_nb.constants import (
     BASE_URL_VAR,
     DEFAULT_BASE_URL,
     MAX_RETRIES,
+    MIRROR_FILE,
 )
 from oncehub_nb.errors import ConfigError
 from oncehub_nb.urls import check_base_url
@@ -63,6 +64,11 @@ class Settings:
     )
     displaylimit: int = _setting(
         20, "Rows a result table shows (the rest stay in .data and .df()); at least 1."
+    )
+    mirror: str = _setting(
+        MIRROR_FILE,
+        "The mirror's DuckDB file (%oncehub_sync); a relative path is taken from the "
+        "notebook's folder.",
     )
 
     def __post_init__(self) -> None:
@@ -123,6 +129,10 @@ def check_setting(name: str, value: Any) -> Any:
         if not isinstance(value, str) or not value.isidentifier():
             raise _refused(f"var must be a variable name, not {value!r}.")
         return value
+    if name == "mirror":
+        if not isinstance(value, str) or not value.strip() or "\x00" in value:
+            raise _refused(f"mirror must be a file path, such as {MIRROR_FILE!r}, not {value!r}.")
+        return value.strip()
     if name == "base_url":
         if value:
             return check_base_url(value)

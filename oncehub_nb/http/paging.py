@@ -121,6 +121,7 @@ class Listing:
     params: dict[str, Any] = field(default_factory=dict)
     page_size: int | None = None  # None: the caller's `limit`, else OnceHub's default
     objects: list[Any] = field(default_factory=list, repr=False)
+    keep: bool = True  # False: count the objects, keep none (a consumer takes each page)
     pages: int = 0
     has_more: bool = True
     waited: float = 0.0
@@ -137,8 +138,14 @@ class Listing:
 
     def __post_init__(self) -> None:
         self.params = dict(self.params)
+        self._dropped = 0  # objects fetched and not kept (keep=False)
         self._backward = "before" in self.params
         self._cursor: str | None = self.params.pop("before" if self._backward else "after", None)
+
+    @property
+    def fetched(self) -> int:
+        """How many objects this listing has fetched, kept or not."""
+        return len(self.objects) + self._dropped
 
     @property
     def next_page_size(self) -> int:
@@ -155,7 +162,8 @@ class Listing:
     ) -> Iterator[list[Any]]:
         """Fetch pages until the list ends or ``max_items`` more objects came; yield each.
 
-        Objects of a page are added to :attr:`objects` before it is yielded; an error or
+        Objects of a page are added to :attr:`objects` (unless ``keep`` is False) before it
+        is yielded; an error or
         ``KeyboardInterrupt`` leaves the listing as it was after the last whole page.
         """
         clock = self.client.clock
@@ -239,7 +247,10 @@ class Listing:
         self.status_code = info.status_code if info else None
         self.request_id = info.request_id if info else None
         self.pages += 1
-        self.objects.extend(kept)
+        if self.keep:
+            self.objects.extend(kept)
+        else:
+            self._dropped += len(kept)
         last = kept[-1] if kept else None
         if self._backward and kept:
             last = kept[0]
@@ -252,11 +263,11 @@ class Listing:
         self, started: float, max_items: int | None, taken: int, **changes: Any
     ) -> Progress:
         base = Progress(
-            objects=len(self.objects),
+            objects=self.fetched,
             pages=self.pages,
             waited=self.waited,
             elapsed=self.client.clock.monotonic() - started,
             has_more=self.has_more,
-            cap=None if max_items is None else len(self.objects) - taken + max_items,
+            cap=None if max_items is None else self.fetched - taken + max_items,
         )
         return replace(base, **changes)

@@ -1,7 +1,9 @@
-"""The four magics (``%oncehub_auth``, ``%oncehub_test``, ``%oncehub``/``%%oncehub`` and
-``%oncehub_webhooks``): their arguments and ``%config OnceHubMagics`` settings.
+"""The magics (``%oncehub_auth``, ``%oncehub_test``, ``%oncehub``/``%%oncehub``,
+``%oncehub_webhooks`` and ``%oncehub_sync``): their arguments and ``%config
+OnceHubMagics`` settings.
 
-What each does lives in its handler module (``auth.py``, ``call.py``, ``webhooks.py``),
+What each does lives in its handler module (``auth.py``, ``call.py``, ``webhooks.py``,
+``mirroring.py``),
 loaded on the first call and given a :class:`MagicContext`: ``%load_ext``
 imports only IPython's magic machinery, traitlets, ``settings`` (the traits are
 made from it) and the leaf modules below it. Expected failures surface as one-line
@@ -59,6 +61,7 @@ class OnceHubMagics(Magics):
     var = _setting("var")
     env_file = _setting("env_file")
     displaylimit = _setting("displaylimit")
+    mirror = _setting("mirror")
 
     _session: Session | None = None  # set before traitlets applies config (and observers run)
 
@@ -223,6 +226,48 @@ class OnceHubMagics(Magics):
         from oncehub_nb.ipython import webhooks  # the package loads on first use
 
         return webhooks.run(self.context(), parse_arguments(self.oncehub_webhooks, line))
+
+    # -- %oncehub_sync ----------------------------------------------------------------------
+
+    @lazy_magic_arguments
+    @argument(
+        "streams",
+        nargs="*",
+        metavar="STREAM",
+        help="bookings, contacts, users, teams, event-types, booking-pages, master-pages, "
+        "booking-calendars, webhooks (default: all)",
+    )
+    @argument(
+        "--to",
+        metavar="DEST",
+        help="a dlt destination (postgres, bigquery, filesystem, …) configured as dlt does; "
+        "default: the DuckDB file",
+    )
+    @argument(
+        "--full",
+        action="store_true",
+        help="read bookings and contacts whole, and remove what OnceHub no longer has",
+    )
+    @argument(
+        "--sweep",
+        action="store_true",
+        help="read contacts whole and remove those deleted in OnceHub",
+    )
+    @argument("--path", metavar="PATH", help="the DuckDB file (default: the mirror setting)")
+    @argument("-q", "--quiet", action="store_true", help="no progress line")
+    @line_magic
+    def oncehub_sync(self, line: str = "") -> Any:
+        """Mirror the account into a DuckDB file next to the notebook (oncehub.duckdb).
+
+        Bookings and contacts are read incrementally (from the date of the newest change
+        held, minus a day: OnceHub compares dates) and merged on id; the other streams
+        are replaced whole. Returns the mirror: m.sql("select …") gives a DataFrame,
+        m.df("bookings") a table, m.tables the names. Ctrl-C keeps what was loaded; the
+        next sync resumes.
+        """
+        from oncehub_nb.ipython import mirroring  # the package loads on first use
+
+        return mirroring.run(self.context(), parse_arguments(self.oncehub_sync, line))
 
     # -- %oncehub ------------------------------------------------------------------------
 

@@ -41,6 +41,9 @@ CELLS = [
     ("%oncehub_webhooks stop", 0, None),
     ("%oncehub_webhooks listen --events booking.canceled", 1, "Webhook inbox"),
     ("%oncehub_webhooks stop", 0, None),
+    ("%oncehub_sync teams users", 1, "OnceHub mirror"),
+    ("m = %oncehub_sync teams", 0, None),
+    ("%oncehub_sync teams;", 0, None),
 ]
 
 
