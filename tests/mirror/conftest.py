@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas
 import pytest
 
 from oncehub_nb import OnceHub
@@ -55,10 +56,7 @@ def held(mirror: Mirror, table: str) -> dict[str, Any]:
     columns = set(mirror.sql(f"SELECT * FROM {table} LIMIT 0").columns)
     cursor = "last_updated_time" if "last_updated_time" in columns else "NULL"
     frame = mirror.sql(f"SELECT id, {cursor} AS t FROM {table}")
-    return {
-        row.id: None if row.t is None or row.t != row.t else _text(row.t)
-        for row in frame.itertuples()
-    }
+    return {row.id: None if pandas.isna(row.t) else _text(row.t) for row in frame.itertuples()}
 
 
 def _text(moment: Any) -> str:
