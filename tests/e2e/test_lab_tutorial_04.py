@@ -79,7 +79,7 @@ def _mirror_table(ui: NotebookUI, index: int) -> dict[str, list[str]]:
 
 
 def test_both_syncs_show_the_mirror_table(tutorial: NotebookUI) -> None:
-    first = _mirror_table(tutorial, _cell_index("mirror_file = "))
+    first = _mirror_table(tutorial, _cell_index("import pathlib"))
     tutorial.shot("first-sync")
     second = _mirror_table(tutorial, _cell_index("m = %oncehub_sync"))
     tutorial.shot("second-sync")
