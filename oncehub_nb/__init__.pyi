@@ -94,13 +94,14 @@ from .ipython import unload_ipython_extension as unload_ipython_extension
 from .ipython.widget import AuthWidget as AuthWidget
 from .keys import ApiKey as ApiKey
 from .keys import KeySearch as KeySearch
-from .keys import find_key as find_key
-from .keys import locate_key as locate_key
-from .keys import require_key as require_key
 from .scanner import Finding as Finding
 from .scanner import scan as scan
 from .session import client as client
+from .sources.search import find_key as find_key
+from .sources.search import locate_key as locate_key
+from .sources.search import require_key as require_key
 from .validation import ValidationResult as ValidationResult
 from .validation import check as check
 from .validation import validate as validate
 from .webhooks.inbox import WebhookInbox as WebhookInbox
+from .whoami import status as status

@@ -1,7 +1,8 @@
 """What ``%oncehub`` and ``%%oncehub`` do once the line is read: check the call against the
 endpoint catalog, send it with the session's client, page with a progress line, and
 return the result (or the error, as a card) for IPython to show. Nothing is sent for a call the
-catalog refuses, for ``--dry-run`` and for ``--curl``."""
+catalog refuses, for ``--dry-run``, ``--curl`` and ``--python``. ``--history`` lists the
+session's requests and ``--replay N`` sends one again."""
 
 from __future__ import annotations
 
@@ -43,6 +44,10 @@ def _run(ctx: MagicContext, line: str, cell: str | None) -> Any:
     command = parse_command(line)
     if command.endpoints:
         return endpoints_table()
+    if command.history:
+        return _history(ctx, command)
+    if command.replay is not None:
+        return _replay(ctx, command, command.replay)
     namespace = ctx.namespace
     path = checks.normalize_path(expand_path(command.path, namespace))
     endpoint, _ = checks.find(command.method, path)
@@ -57,14 +62,54 @@ def _run(ctx: MagicContext, line: str, cell: str | None) -> Any:
             f"--all and --max-items page through lists; {call.method} {endpoint.path} is not one.",
             hint="Drop --all/--max-items for a single object.",
         )
-    if command.dry_run or command.curl:
+    if command.dry_run or command.curl or command.python:
         return _show_call(ctx, command, call)
+    return _send(ctx, command, call, endpoint.returns_list, line)
+
+
+def _send(ctx: MagicContext, command: Command, call: ApiCall, returns_list: bool, line: str) -> Any:
+    """Send the call with the session's client; the result, with its request and header."""
     client = ctx.session.client()
-    if endpoint.returns_list and call.method == "GET":
+    call.base_url = client.base_url
+    if returns_list and call.method == "GET":
         result = _list(ctx, client, command, call, line)
     else:
         result = _one(ctx, client, call)
+    result.request, result.header = call, ctx.session.header()
     return _deliver(ctx, command, result)
+
+
+def _history(ctx: MagicContext, command: Command) -> Any:
+    """``%oncehub --history``: the session's requests, numbered."""
+    from oncehub_nb.explore.history import HistoryView
+
+    view = HistoryView(list(ctx.session.history), header=ctx.session.header())
+    if command.output:
+        ctx.keep(command.output, view)
+    return view
+
+
+def _replay(ctx: MagicContext, command: Command, number: int) -> Any:
+    """``%oncehub --replay N``: send request N of the history again, as it was sent."""
+    from oncehub_nb.explore import checks
+
+    record = ctx.session.history.get(number)
+    if record is None:
+        raise RequestProblem(
+            f"No request #{number} in this session's history.",
+            hint="%oncehub --history lists the requests kept.",
+        )
+    if record.hid_secret:
+        raise RequestProblem(
+            f"Request #{number} had a secret in its body, which the history does not keep.",
+            hint="Send it again with %oncehub or %%oncehub, the secret written in.",
+        )
+    endpoint, _ = checks.find(record.method, record.path)
+    body = record.body if isinstance(record.body, dict) else None
+    call = ApiCall(record.method, record.path, dict(record.params), body, record.base_url)
+    print(f"Replaying #{number}: {record.method} {call.url}", file=sys.stderr)
+    again = Command(method=record.method, path=record.path, output=command.output)
+    return _send(ctx, again, call, endpoint.returns_list, f"{record.method} {record.path}")
 
 
 def _show_call(ctx: MagicContext, command: Command, call: ApiCall) -> None:
@@ -74,6 +119,8 @@ def _show_call(ctx: MagicContext, command: Command, call: ApiCall) -> None:
         print(call.dry_run())
     if command.curl:
         print(call.curl(ctx.settings.var))
+    if command.python:
+        print(call.python(ctx.settings.var))
     if command.output:
         ctx.keep(command.output, call)
 
