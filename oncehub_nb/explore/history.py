@@ -19,6 +19,8 @@ __all__ = ["HistoryView", "record_row"]
 
 COLUMNS = ("#", "time", "method", "path", "parameters", "status", "request_id", "took")
 PARAMETERS_WIDTH = 60
+# What a narrow terminal leaves out first; the number and the Request-Id stay.
+DROP_FIRST = ("took", "time", "parameters", "method", "status", "path")
 
 
 def _parameters(record: CallRecord) -> str:
@@ -76,7 +78,7 @@ class HistoryView(TextView):
         width = terminal_width()
         rows = [record_row(r) for r in self.records]
         fitted = fit_table(
-            COLUMNS, rows, width, drop_first=("took", "time", "parameters"), shorten_ok=()
+            COLUMNS, rows, width, drop_first=DROP_FIRST, shorten_ok=("parameters", "path")
         )
         lines = [*header_lines(self.header, width)]
         if rows:
