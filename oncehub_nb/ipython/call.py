@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from oncehub_nb.constants import MAX_PAGE_SIZE
 from oncehub_nb.display.fit import terminal_width, wrap
 from oncehub_nb.errors import APIError, NoSessionKey, OnceHubError, RequestProblem, TransportError
 from oncehub_nb.explore.call import ApiCall, Command, expand_path, parse_command
@@ -73,6 +75,9 @@ def _send(ctx: MagicContext, command: Command, call: ApiCall, returns_list: bool
     call.base_url = client.base_url
     if returns_list and call.method == "GET":
         result = _list(ctx, client, command, call, line)
+        if command.fetches_many and "limit" not in call.query:  # its first page, as sent
+            size = min(MAX_PAGE_SIZE, command.max_items or MAX_PAGE_SIZE)
+            call = replace(call, query={**call.query, "limit": size})
     else:
         result = _one(ctx, client, call)
     result.request, result.header = call, ctx.session.header()

@@ -95,6 +95,11 @@ def test_every_result_has_its_request_as_curl_and_python(ip, box):
         assert CANARY_KEY not in curl + python
         compile(python, "<snippet>", "exec")
     assert table.request.query == {"limit": "2"}
+    few = run_cell(ip, "%oncehub bookings status==canceled --max-items 3 -q")
+    assert few.request.query == {"status": "canceled", "limit": 3}  # its first page, as sent
+    assert current().history.get(len(current().history)).params == few.request.query
+    every = run_cell(ip, "%oncehub bookings status==canceled --all -q")
+    assert every.request.query == {"status": "canceled", "limit": 100}
 
 
 def test_python_option_prints_the_snippet_and_sends_nothing(ip, box, capsys):
