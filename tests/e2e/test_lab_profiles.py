@@ -129,7 +129,7 @@ def test_the_401_card_names_the_profile_whose_key_failed(profiled: NotebookUI, b
     )
     profiled.expect_text(
         card,
-        ["Key rejected — HTTP 401", "admin regenerated or deleted it", "profile 'expired'"],
+        ["Key rejected — HTTP 401", "regenerated", "from profile 'expired' in"],
         "401 card",
     )
     card.scroll_into_view_if_needed()
