@@ -142,8 +142,8 @@ def _save_profile(ctx: MagicContext, name: str, key: ApiKey) -> None:
     try:
         saved = save_profile(name, key, base_url=other_server)
     except OnceHubError as error:
+        ctx.session.profile = None  # signed in, but the key is in no profile
         raise OnceHubUsageError(f"The key works but was not saved: {error}") from None
-    ctx.session.profile = name
     ctx.session.profile_names = sorted({*ctx.session.profile_names, name})
     how = "created, readable by you only" if saved.created else "updated, other profiles kept"
     print(

@@ -147,6 +147,18 @@ def test_save_profile_stores_the_confirmed_key_owner_only(shell, accounts, monke
     assert run_cell(again, "%oncehub_auth --profile staging").account == STAGING_ACCOUNT
 
 
+def test_a_save_that_fails_leaves_the_key_in_no_profile(shell, accounts, monkeypatch):
+    path = write_profiles('[prod]\nkey_env = "PROD_ONCEHUB_KEY"\n')
+    os.chmod(path, 0o644)  # refused: not written
+    monkeypatch.setenv("ONCEHUB_API_KEY", STAGING_KEY)
+    with pytest.raises(UsageError, match=r"The key works but was not saved.*chmod 600"):
+        shell.run_line_magic(
+            "oncehub_auth", f"--base-url {accounts.base_url} --save --profile staging"
+        )
+    assert current().signed_in and current().profile is None
+    assert path.read_text(encoding="utf-8") == '[prod]\nkey_env = "PROD_ONCEHUB_KEY"\n'
+
+
 def test_save_profile_refuses_a_rejected_key_and_writes_nothing(shell, accounts, monkeypatch):
     monkeypatch.setenv("ONCEHUB_API_KEY", "rejected-key-000000000000")
     result = run_cell(shell, f"%oncehub_auth --base-url {accounts.base_url} --save --profile x")
