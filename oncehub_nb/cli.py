@@ -1,8 +1,9 @@
-"""``oncehub-nb``: validate a key from a terminal, run the local sandbox, scan for keys, or
-mirror the account into a DuckDB file (``sync``).
+"""``oncehub-nb``: validate a key from a terminal, list the profiles, run the local sandbox,
+scan for keys, or mirror the account into a DuckDB file (``sync``).
 
 Exit status of ``check``: 0 the key is valid, 1 OnceHub (or the network) said
 no, 2 a usage or configuration problem (no key found, unusable key or setting).
+Exit status of ``profiles``: 0, or 2 when the profiles file cannot be read.
 Exit status of ``scan``: 0 nothing found, 1 findings, 2 a usage problem (a path
 that does not exist).
 Exit status of ``sync``: 0 every stream synced, 1 it stopped early (what was loaded stays;
@@ -18,6 +19,7 @@ from contextlib import ExitStack
 from typing import Any
 
 from oncehub_nb._version import __version__
+from oncehub_nb.constants import SANDBOX_PROFILE
 from oncehub_nb.errors import ConfigError, KeyProblem
 from oncehub_nb.sandbox.store import Sizes
 from oncehub_nb.settings import DEFAULTS, Settings
@@ -44,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--env-file", metavar="PATH", help="read the key from this dotenv file")
     check.add_argument("--var", default=DEFAULTS.var, help="variable holding the key")
     check.add_argument("--base-url", metavar="URL", help="API base URL (default: OnceHub's)")
+    check.add_argument(
+        "--profile", metavar="NAME", help="validate this profile's key (sandbox: the built-in one)"
+    )
     for name, kind in (("timeout", float), ("retries", int), ("backoff", float)):
         check.add_argument(
             f"--{name}", type=kind, default=getattr(DEFAULTS, name), help=Settings.help(name)
@@ -57,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
         "--sandbox",
         action="store_true",
         help="start the built-in sandbox and validate sandbox-demo-key (or --key) against it",
+    )
+
+    commands.add_parser(
+        "profiles",
+        help="list the profiles (keys masked)",
+        description="List the profiles in the profiles file (keys masked) and the built-in one.",
     )
 
     sandbox = commands.add_parser("sandbox", help="run the local OnceHub API sandbox until Ctrl-C")
@@ -190,9 +201,10 @@ def _scan(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from oncehub_nb.validation import validate
 
-    key, base_url = args.key, args.base_url
+    key, base_url, profile = args.key, args.base_url, args.profile
     with ExitStack() as stack:
-        if args.sandbox:
+        if args.sandbox or profile == SANDBOX_PROFILE:
+            profile = None  # the sandbox's key, given here
             from oncehub_nb.sandbox import Sandbox
             from oncehub_nb.session import sandbox_key
 
@@ -212,6 +224,7 @@ def _check(args: argparse.Namespace) -> int:
                 env_file=args.env_file,
                 var=args.var,
                 base_url=base_url,
+                profile=profile,
                 timeout=args.timeout,
                 retries=args.retries,
                 backoff=args.backoff,
@@ -221,6 +234,27 @@ def _check(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     print(result)
     return EXIT_VALID if result.ok else EXIT_REJECTED
+
+
+def _profiles() -> int:
+    from oncehub_nb.sources.profiles import profiles_path, read_profiles
+
+    path = profiles_path()
+    try:
+        profiles = read_profiles(path)
+    except ConfigError as problem:
+        print(f"oncehub-nb: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"Profiles in {path}" + ("" if path.exists() else " (no such file yet)") + ":")
+    for profile in profiles.values():
+        where = f"unusable: {profile.problem}" if profile.problem else profile.where
+        base = f"  {profile.base_url}" if profile.base_url else ""
+        print(f"  {profile.name:<16} {where}{base}")
+    print(
+        "Use one: %oncehub_auth --profile NAME, ONCEHUB_PROFILE=NAME, or "
+        "oncehub-nb check --profile NAME."
+    )
+    return EXIT_VALID
 
 
 def _count(text: str) -> int:
@@ -258,6 +292,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _scan(args)
     if args.command == "sync":
         return _sync(args)
+    if args.command == "profiles":
+        return _profiles()
     return _sandbox(args)
 
 

@@ -16,17 +16,25 @@ __all__ = [
     "BASE_URL_VAR",
     "DEFAULT_BASE_URL",
     "DEFAULT_PAGE_SIZE",
+    "DEFAULT_PROFILE",
     "LOOPBACK_HOSTS",
     "MAX_PAGE_SIZE",
     "MAX_RETRIES",
     "METHODS",
     "MIRROR_FILE",
+    "PROFILE_VAR",
+    "SANDBOX_DEMO_KEY",
+    "SANDBOX_PROFILE",
     "Limit",
 ]
 
 API_KEY_VAR = "ONCEHUB_API_KEY"
 BASE_URL_VAR = "ONCEHUB_BASE_URL"
 DEFAULT_BASE_URL = "https://api.oncehub.com/v2"
+PROFILE_VAR = "ONCEHUB_PROFILE"  # the profile to use when none is named
+DEFAULT_PROFILE = "default"  # the profile used when none is chosen, if the file has one
+SANDBOX_PROFILE = "sandbox"  # the built-in profile: the local sandbox
+SANDBOX_DEMO_KEY = "sandbox-demo-key"  # the sandbox's own DEMO_KEY (a test keeps them equal)
 MAX_RETRIES = 10
 
 #: The HTTP methods OnceHub's API v2 uses.

@@ -3,7 +3,9 @@
 ``find_key`` looks in this order: an explicit value, the environment variable
 (``ONCEHUB_API_KEY`` unless told otherwise), then a dotenv file: the path given,
 or ``.env`` found from the current working directory upward. The dotenv file is
-read fresh on every call and never loaded into ``os.environ``.
+read fresh on every call and never loaded into ``os.environ``. ``locate_key`` takes
+further steps to try between the environment and the dotenv file (``between``):
+``oncehub_nb.sources`` adds the notebook platforms' secret stores and profiles there.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import io
 import logging
 import os
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
@@ -25,11 +27,13 @@ from oncehub_nb.errors import (
     KeyNotFound,
     key_origin,
 )
+from oncehub_nb.urls import resolve_base_url
 
 __all__ = [
     "MAX_KEY_LENGTH",
     "ApiKey",
     "KeySearch",
+    "KeyStep",
     "check_key_text",
     "discover_dotenv",
     "find_key",
@@ -148,10 +152,24 @@ class KeySearch:
     warnings: list[str] = field(default_factory=list)
     dotenv_path: Path | None = None
     dotenv_base_url: str | None = None  # ONCEHUB_BASE_URL from the same dotenv file
+    profile: str | None = None  # the profile the key came from
+    profile_base_url: str | None = None  # ... and its base_url, which goes with its key
+    sandbox: bool = False  # the key is the built-in sandbox's: its base URL is the sandbox's
 
     @property
     def source(self) -> str | None:
         return self.key.source if self.key else None
+
+    def base_url(self, explicit: str | None = None) -> str:
+        """Where this key's calls go: ``explicit`` > the key's profile's base_url >
+        ONCEHUB_BASE_URL > the key's dotenv file's > OnceHub's."""
+        return resolve_base_url(explicit or self.profile_base_url, self.dotenv_base_url)
+
+
+KeyStep = Callable[[KeySearch], ApiKey | None]
+"""A source tried between the environment variable and the dotenv file: it returns a key,
+or None after noting in ``search.tried`` what it looked at (or raises, when a source the
+user chose cannot give one)."""
 
 
 def _dotenv_bindings(path: Path) -> tuple[dict[str, str | None], list[int]]:
@@ -232,8 +250,10 @@ def locate_key(
     var: str = API_KEY_VAR,
     environ: Mapping[str, str] | None = None,
     use_dotenv: bool = True,
+    between: Sequence[KeyStep] = (),
 ) -> KeySearch:
-    """Look for a key in every source, in order, and say what was tried.
+    """Look for a key in every source, in order, and say what was tried: ``value``, the
+    environment variable ``var``, each of ``between``, then the dotenv file.
 
     Raises InvalidKeyInput when a found key is unusable, DotenvError when an
     explicitly named dotenv file is missing or unreadable.
@@ -253,6 +273,11 @@ def locate_key(
     search.tried.append(
         f"environment variable {var} is empty" if from_env is not None else f"{var} is not set"
     )
+    for step in between:
+        from_step = step(search)
+        if from_step is not None:
+            search.key = from_step
+            return search
     if not use_dotenv:
         return search
     if env_file is not None:

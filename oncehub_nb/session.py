@@ -1,7 +1,10 @@
 """The notebook session's key and client, shared by the magics, the widget and cell code.
 
 After ``%oncehub_auth`` (or a validated widget login), ``oncehub_nb.client()``
-returns the authenticated client, so cell code never handles the key.
+returns the authenticated client, so cell code never handles the key. The session also
+knows which profile the key came from and which account OnceHub confirmed (for the
+header above results, and ``oncehub_nb.status()``), and keeps the history of the
+requests its clients sent. One session per process: each kernel has its own.
 Nothing here imports IPython, ipywidgets or httpx at import time.
 """
 
@@ -11,7 +14,9 @@ import threading
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from oncehub_nb.constants import DEFAULT_BASE_URL, DEFAULT_PROFILE
 from oncehub_nb.errors import ARGUMENT_SOURCE, NoSessionKey
+from oncehub_nb.http.history import History
 from oncehub_nb.keys import ApiKey
 from oncehub_nb.settings import Settings
 
@@ -49,6 +54,11 @@ class Session:
         self.sandbox: Sandbox | None = None
         self.recent_ids: list[str] = []  # IDs from the latest results, newest first
         self.listener: Listener | None = None  # %oncehub_webhooks listen
+        self.profile: str | None = None  # the profile the key came from
+        self.profile_names: list[str] = []  # the profiles the user has (for the header)
+        self.account: str | None = None  # the account OnceHub confirmed for the key
+        self.confirmed_at: float | None = None  # when (seconds since the epoch)
+        self.history = History()  # every request this session's clients sent
         self._lock = threading.RLock()
 
     def configure(self, settings: Settings | None = None, **changes: Any) -> None:
@@ -83,6 +93,7 @@ class Session:
         return OnceHub(
             key,
             base_url=base_url or self.settings.base_url or None,
+            history=self.history,
             **self.settings.client_options(),
         )
 
@@ -94,17 +105,29 @@ class Session:
             return check(probe)
 
     def sign_in(
-        self, key: ApiKey, base_url: str | None = None, *, validate: bool = True
+        self,
+        key: ApiKey,
+        base_url: str | None = None,
+        *,
+        validate: bool = True,
+        profile: str | None = None,
     ) -> ValidationResult | None:
-        """Validate ``key`` and, if OnceHub confirms it, make it the session's key.
+        """Validate ``key`` and, if OnceHub confirms it, make it the session's key
+        (``profile``: the profile it came from).
 
         Any failure leaves the session as it was, and the result says so;
         ``validate=False`` keeps the key without asking OnceHub.
         """
+        from oncehub_nb.sources.profiles import profile_names
         from oncehub_nb.validation import check
 
         new_client = self.make_client(key, base_url)
         result = check(new_client) if validate else None
+        self.profile_names = profile_names()
+        if result is not None:
+            result = replace(
+                result, header=self.header_for(profile, result.account, result.base_url)
+            )
         if result is not None and not result.ok:
             new_client.close()
             kept = "the previous key is still in use" if self.signed_in else "no key is set"
@@ -117,9 +140,37 @@ class Session:
             return replace(result, notes=(*result.notes, note))
         with self._lock:
             old, self._client, self.key = self._client, new_client, key
+            self.profile = profile
+            self.account = result.account if result is not None else None
+            self.confirmed_at = new_client.clock.time() if result is not None else None
         if old is not None:
             old.close()
         return result
+
+    # -- where results come from -------------------------------------------------
+
+    def header_for(
+        self, profile: str | None, account: str | None, base_url: str | None
+    ) -> str | None:
+        """The one line above results naming profile and account, when it matters: the
+        user has profiles besides the default one, or the calls do not go to OnceHub."""
+        elsewhere = bool(base_url) and base_url != DEFAULT_BASE_URL
+        others = [name for name in self.profile_names if name != DEFAULT_PROFILE]
+        if not (elsewhere or others or profile not in (None, DEFAULT_PROFILE)):
+            return None
+        parts = [f"Profile {profile}" if profile else "No profile"]
+        parts.append(f"account {account}" if account else "account not confirmed")
+        if elsewhere:
+            sandbox = self.sandbox is not None and base_url == self.sandbox.base_url
+            parts.append(f"built-in sandbox {base_url}" if sandbox else str(base_url))
+        return " · ".join(parts)
+
+    def header(self) -> str | None:
+        """The line above this session's results (None when it need not be shown)."""
+        with self._lock:
+            if not self.signed_in:
+                return None
+            return self.header_for(self.profile, self.account, self.base_url)
 
     def client(self) -> OnceHub:
         """The session's authenticated client; NoSessionKey before any sign-in."""
@@ -152,6 +203,7 @@ class Session:
         with self._lock:
             had_key = self.key is not None
             old_client, self._client, self.key = self._client, None, None
+            self.profile = self.account = self.confirmed_at = None
             sandbox, self.sandbox = self.sandbox, None
         if old_client is not None:
             old_client.close()
@@ -161,7 +213,8 @@ class Session:
 
     def __repr__(self) -> str:
         state = f"key={self.key!r}" if self.key else "no key"
-        return f"<oncehub_nb Session: {state}>"
+        profile = f", profile {self.profile!r}" if self.profile else ""
+        return f"<oncehub_nb Session: {state}{profile}>"
 
 
 _current = Session()

@@ -70,6 +70,11 @@ class Settings:
         "The mirror's DuckDB file (%oncehub_sync); a relative path is taken from the "
         "notebook's folder.",
     )
+    secret_timeout: float = _setting(
+        3.0,
+        "Seconds to wait for a notebook platform's secret store (Colab, Kaggle) before "
+        "going on without it.",
+    )
 
     def __post_init__(self) -> None:
         for item in fields(self):  # frozen: normalised values are written past __setattr__
@@ -101,7 +106,7 @@ def _refused(problem: str) -> Exception:
 
 def check_setting(name: str, value: Any) -> Any:
     """Return ``value`` (normalised) if it suits setting ``name``; else raise ConfigError."""
-    if name in ("timeout", "connect_timeout", "total_timeout"):
+    if name in ("timeout", "connect_timeout", "total_timeout", "secret_timeout"):
         if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
             raise _refused(f"{name} must be a number of seconds above 0, not {value!r}.")
         if not math.isfinite(value):

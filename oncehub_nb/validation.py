@@ -63,6 +63,7 @@ class ValidationResult(TextView):
     waited: float = 0.0
     error: OnceHubError | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    header: str | None = None  # the line above the card: profile and account, when it matters
 
     @classmethod
     def success(cls, client: OnceHub, body: Any, elapsed: float) -> ValidationResult:
@@ -166,10 +167,10 @@ class ValidationResult(TextView):
         return rows
 
     def __str__(self) -> str:
-        return text_card(self.title, self.ok, self.rows())
+        return text_card(self.title, self.ok, self.rows(), header=self.header)
 
     def _repr_html_(self) -> str:
-        return html_card(self.title, self.ok, self.rows())
+        return html_card(self.title, self.ok, self.rows(), header=self.header)
 
 
 def check(client: OnceHub) -> ValidationResult:
@@ -188,17 +189,21 @@ def validate(
     env_file: str | os.PathLike[str] | None = None,
     var: str = API_KEY_VAR,
     base_url: str | None = None,
+    profile: str | None = None,
     **client_options: Any,
 ) -> ValidationResult:
-    """Find the key (argument > environment > .env), call ``GET /test``, return the result.
+    """Find the key (argument > environment > the platform's secrets > the chosen profile
+    > .env), call ``GET /test``, return the result.
 
-    The base URL: ``base_url`` > ONCEHUB_BASE_URL > the same .env file's > OnceHub's.
-    ``client_options`` are OnceHub's (timeout, retries, backoff, …).
+    The base URL: ``base_url`` > the key's profile's > ONCEHUB_BASE_URL > the same .env
+    file's > OnceHub's. ``client_options`` are OnceHub's (timeout, retries, backoff, …).
 
     Raises KeyProblem or ConfigError when there is no usable key or setting;
     answers from OnceHub, good or bad, come back as the result.
     """
     from oncehub_nb.http.api_client import OnceHub
 
-    with OnceHub(key, env_file=env_file, var=var, base_url=base_url, **client_options) as client:
+    with OnceHub(
+        key, env_file=env_file, var=var, base_url=base_url, profile=profile, **client_options
+    ) as client:
         return check(client)

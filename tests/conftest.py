@@ -72,9 +72,11 @@ def private_ipython_and_jupyter_dirs(tmp_path_factory: pytest.TempPathFactory) -
 def clean_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[None]:
-    """No key or base URL from the developer's machine, and a cwd with no .env above it."""
+    """No key or base URL from the developer's machine, a cwd with no .env above it, and a
+    config folder of the test's own (the profiles file is never the real home's)."""
     scrub_environment(monkeypatch)
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
     ratelimit._windows.clear()
     yield
     ratelimit._windows.clear()

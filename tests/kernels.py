@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -52,6 +54,23 @@ def execute_saving_before(
     client.execute()
     (before_index,) = saved
     return nb, before_index
+
+
+@contextmanager
+def running(
+    nb: nbformat.NotebookNode, folder: Path, timeout: int = 120
+) -> Iterator[Callable[[int], nbformat.NotebookNode]]:
+    """A fresh kernel for ``nb``, kept while the block runs; the function given runs one
+    cell by index (so several notebooks' cells can be interleaved, each in its kernel)."""
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    )
+    with client.setup_kernel():
+
+        def run(index: int) -> nbformat.NotebookNode:
+            return client.execute_cell(nb.cells[index], index)
+
+        yield run
 
 
 def outputs_text(cell: nbformat.NotebookNode) -> str:

@@ -22,10 +22,23 @@ CANARY_ACCOUNT = "canary@example.com"
 TEST_COLUMNS = 200
 
 
+# Variables that would change where a key is looked for: the developer's, or a notebook
+# platform's or Jupyter server's markers when the tests run inside one.
+FOREIGN_VARIABLES = (
+    "ONCEHUB_API_KEY",
+    "ONCEHUB_BASE_URL",
+    "ONCEHUB_PROFILE",
+    "MY_ONCEHUB_KEY",
+    "COLAB_RELEASE_TAG",
+    "KAGGLE_KERNEL_RUN_TYPE",
+    "JPY_SESSION_NAME",
+)
+
+
 def scrub_environment(monkeypatch: Any) -> None:
-    """No key, base URL or terminal width from the developer's machine (see the root
-    conftest.py)."""
-    for var in ("ONCEHUB_API_KEY", "ONCEHUB_BASE_URL", "MY_ONCEHUB_KEY"):
+    """No key, base URL, profile, platform marker or terminal width from the developer's
+    machine (see the root conftest.py)."""
+    for var in FOREIGN_VARIABLES:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("COLUMNS", str(TEST_COLUMNS))
 

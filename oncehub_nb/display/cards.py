@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from oncehub_nb.display.fit import labelled, terminal_width, wrap
+from oncehub_nb.display.origin import header_lines, origin_html
 from oncehub_nb.errors import APIError, OnceHubError, TransportError
 
 __all__ = ["Row", "call_rows", "failure_rows", "failure_title", "html_card", "text_card"]
@@ -22,15 +23,19 @@ _ACCENT = {
 }
 
 
-def text_card(title: str, ok: bool, rows: Sequence[Row], width: int | None = None) -> str:
-    """A plain-text block: a marked title line, then aligned ``label  value`` rows, long
-    values wrapped between words within ``width`` (default: the terminal's)."""
+def text_card(
+    title: str, ok: bool, rows: Sequence[Row], width: int | None = None, header: str | None = None
+) -> str:
+    """A plain-text block: the ``header`` line if any, a marked title line, then aligned
+    ``label  value`` rows, long values wrapped between words within ``width`` (default:
+    the terminal's)."""
     width = terminal_width(width)
     mark = "✔" if ok else "✘"
-    return "\n".join([*wrap(f"{mark} {title}", width, "  "), *labelled(rows, width)])
+    top = header_lines(header, width)
+    return "\n".join([*top, *wrap(f"{mark} {title}", width, "  "), *labelled(rows, width)])
 
 
-def html_card(title: str, ok: bool, rows: Sequence[Row]) -> str:
+def html_card(title: str, ok: bool, rows: Sequence[Row], header: str | None = None) -> str:
     """A compact HTML block with a coloured edge and a two-column table."""
     from html import escape  # html.entities is large; only HTML views need it
 
@@ -49,6 +54,7 @@ def html_card(title: str, ok: bool, rows: Sequence[Row]) -> str:
         f'style="border-left:4px solid {accent};padding:4px 10px;margin:2px 0;'
         "color:var(--jp-content-font-color1, inherit);"
         'font-family:var(--jp-ui-font-family, inherit);font-size:13px;line-height:1.4">'
+        f"{origin_html(header)}"
         f'<div style="font-weight:600;color:{accent};margin-bottom:3px">'
         f"{mark} {escape(title)}</div>"
         f'<table style="border-collapse:collapse;margin:0">{body}</table></div>'

@@ -1,7 +1,7 @@
 """A ``%oncehub`` command line, read: the method, path, request items and options, and the
-call it makes, which can be shown (``--dry-run``) or written as ``curl`` (``--curl``)
-without sending anything or showing the key, even when OnceHub would refuse it (the
-preview then says why)."""
+call it makes, which can be shown (``--dry-run``) or written as ``curl`` (``--curl``) or
+Python (``--python``) without sending anything or showing the key, even when OnceHub would
+refuse it (the preview then says why)."""
 
 from __future__ import annotations
 
@@ -15,13 +15,25 @@ from urllib.parse import urlencode
 from oncehub_nb.constants import API_KEY_VAR, METHODS
 from oncehub_nb.display.once import TextView
 from oncehub_nb.errors import RequestProblem
+from oncehub_nb.explore.export import Code
 from oncehub_nb.explore.items import Item, expand_names, json_error, parse_item, split_items
 
 __all__ = ["OPTIONS", "ApiCall", "Command", "parse_command", "would_refuse"]
 
 # Read as a method too, so that the catalog can say which methods the path has.
 OTHER_METHODS = ("PUT", "HEAD", "OPTIONS", "TRACE", "CONNECT")
-OPTIONS = ("--all", "--max-items", "--dry-run", "--curl", "-o", "--endpoints", "--quiet")
+OPTIONS = (
+    "--all",
+    "--max-items",
+    "--dry-run",
+    "--curl",
+    "--python",
+    "-o",
+    "--endpoints",
+    "--history",
+    "--replay",
+    "--quiet",
+)
 REDACTED = "[hidden: the session's key]"
 
 
@@ -37,8 +49,11 @@ class Command:
     max_items: int | None = None
     dry_run: bool = False
     curl: bool = False
+    python: bool = False
     output: str | None = None
     endpoints: bool = False
+    history: bool = False
+    replay: int | None = None
     quiet: bool = False
 
     @property
@@ -78,6 +93,18 @@ def parse_command(line: str) -> Command:
             command.dry_run = True
         elif option == "--curl":
             command.curl = True
+        elif option == "--python":
+            command.python = True
+        elif option == "--history":
+            command.history = True
+        elif option == "--replay":
+            text = attached or (queue.pop(0) if queue else None)
+            if text is None or not text.isdigit() or int(text) < 1:
+                raise RequestProblem(
+                    f"--replay needs the number of a request in %oncehub --history, not {text!r}.",
+                    hint="%oncehub --history lists them; then %oncehub --replay 3",
+                )
+            command.replay = int(text)
         elif option in ("-o", "--output"):
             name = attached or (queue.pop(0) if queue else "")
             if not name.isidentifier():
@@ -106,9 +133,13 @@ def parse_command(line: str) -> Command:
                 f"{word!r} is neither an option nor a request item (the path is {command.path!r}).",
                 hint="Write name==value, name=value or name:=json; quote values with spaces.",
             )
-    if not command.path and not command.endpoints:
+    if not command.path and not (command.endpoints or command.history or command.replay):
         raise RequestProblem(
             "No path: what should be called?", hint="For example %oncehub bookings"
+        )
+    if command.path and (command.history or command.replay):
+        raise RequestProblem(
+            "--history and --replay N take no path.", hint="%oncehub --history, then --replay 3"
         )
     return command
 
@@ -195,6 +226,15 @@ class ApiCall(TextView):
             note = would_refuse(refusal)
             parts.append(f"# {note}" if curl else f"\n{note}")
         return "\n".join(parts)
+
+    def python(self, var: str = API_KEY_VAR) -> Code:
+        """A short httpx program making the same request, the key read from ``$var``;
+        it prints the answer's JSON (runnable as printed)."""
+        from oncehub_nb.explore.export import python_snippet
+
+        return python_snippet(
+            self.method, f"{self.base_url}{self.path}", self.query, self.body, var
+        )
 
     def __str__(self) -> str:
         return self.dry_run()

@@ -23,6 +23,7 @@ from oncehub_nb.settings import DEFAULTS
 if TYPE_CHECKING:
     import pandas
 
+    from oncehub_nb.explore.call import ApiCall
     from oncehub_nb.http.api_client import OnceHub
     from oncehub_nb.http.paging import Progress
 
@@ -41,12 +42,17 @@ class ListResult(TextView):
         displaylimit: int = DEFAULTS.displaylimit,
         command: str | None = None,
         progress: ProgressFactory | None = None,
+        request: ApiCall | None = None,
+        header: str | None = None,
     ) -> None:
         self._listing = listing
         self.displaylimit = displaylimit
         self.command = command  # how it was asked for, to say how to get more
         self._progress = progress
         self.interrupted = False
+        #: the (first) request, to send again elsewhere: ``.curl()``, ``.python()``
+        self.request = request if request is not None else _first_request(listing)
+        self.header = header  # where it came from (profile, account), above the table
 
     @classmethod
     def fetch(
@@ -174,14 +180,22 @@ class ListResult(TextView):
         from oncehub_nb.explore.views import list_text
 
         return list_text(
-            self.data, kind=self._kind(), limit=self.displaylimit, footer=self.footer()
+            self.data,
+            kind=self._kind(),
+            limit=self.displaylimit,
+            footer=self.footer(),
+            header=self.header,
         )
 
     def _repr_html_(self) -> str:
         from oncehub_nb.explore.views import list_html
 
         return list_html(
-            self.data, kind=self._kind(), limit=self.displaylimit, footer=self.footer()
+            self.data,
+            kind=self._kind(),
+            limit=self.displaylimit,
+            footer=self.footer(),
+            header=self.header,
         )
 
     def __repr__(self) -> str:
@@ -199,11 +213,15 @@ class ObjectResult(TextView):
         path: str,
         status_code: int | None = None,
         request_id: str | None = None,
+        request: ApiCall | None = None,
+        header: str | None = None,
     ) -> None:
         self.data = data
         self.path = path
         self.status_code = status_code
         self.request_id = request_id
+        self.request = request  # the request, to send again: ``.curl()``, ``.python()``
+        self.header = header  # where it came from (profile, account), above the view
 
     @property
     def raw(self) -> Any:
@@ -240,17 +258,20 @@ class ObjectResult(TextView):
         from oncehub_nb.explore.views import object_text
 
         if not isinstance(self.data, Mapping):
-            return "(no content)" if self.data is None else str(self.data)
-        return object_text(self.data, kind=self._kind())
+            text = "(no content)" if self.data is None else str(self.data)
+            return f"{self.header}\n{text}" if self.header else text
+        return object_text(self.data, kind=self._kind(), header=self.header)
 
     def _repr_html_(self) -> str:
         from html import escape
 
+        from oncehub_nb.display.origin import origin_html
         from oncehub_nb.explore.views import object_html
 
         if not isinstance(self.data, Mapping):
-            return f"<pre>{escape(str(self))}</pre>"
-        return object_html(self.data, kind=self._kind())
+            text = "(no content)" if self.data is None else str(self.data)
+            return f"{origin_html(self.header)}<pre>{escape(text)}</pre>"
+        return object_html(self.data, kind=self._kind(), header=self.header)
 
     def __repr__(self) -> str:
         ident = self.data.get("id") if isinstance(self.data, Mapping) else None
@@ -276,6 +297,8 @@ class ErrorResult(TextView):
         key: str | None = None,
         elapsed: float = 0.0,
         waited: float = 0.0,
+        request: ApiCall | None = None,
+        header: str | None = None,
     ) -> None:
         self.error = error
         self.method = method
@@ -284,6 +307,8 @@ class ErrorResult(TextView):
         self.key = key  # masked, with where it came from
         self.elapsed = elapsed
         self.waited = waited
+        self.request = request  # the request, to send again: ``.curl()``, ``.python()``
+        self.header = header  # where it came from (profile, account), above the card
 
     @classmethod
     def of(cls, client: OnceHub, error: OnceHubError, method: str, path: str) -> ErrorResult:
@@ -324,11 +349,24 @@ class ErrorResult(TextView):
 
     def __str__(self) -> str:
         title, rows = self._card()
-        return text_card(title, False, rows)
+        return text_card(title, False, rows, header=self.header)
 
     def _repr_html_(self) -> str:
         title, rows = self._card()
-        return html_card(title, False, rows)
+        return html_card(title, False, rows, header=self.header)
 
     def __repr__(self) -> str:
         return f"<ErrorResult {self.method} {self.path}: {self.error.title}>"
+
+
+def _first_request(listing: Listing) -> ApiCall:
+    """The first request a listing sends (its page size included), for ``r.request``."""
+    from oncehub_nb.explore.call import ApiCall
+
+    query = dict(listing.params)
+    if listing.page_size is not None:
+        query["limit"] = listing.page_size
+    base_url = getattr(listing.client, "base_url", "")
+    return ApiCall(
+        "GET", listing.path, query, base_url=base_url if isinstance(base_url, str) else ""
+    )

@@ -34,6 +34,7 @@ from oncehub_nb.display.cells import (
 )
 from oncehub_nb.display.fit import fit_table, labelled, terminal_width, wrap, wrap_parts
 from oncehub_nb.display.once import TextView
+from oncehub_nb.display.origin import header_lines, origin_html
 from oncehub_nb.explore.catalog import CATALOG
 from oncehub_nb.explore.endpoints import Endpoint
 from oncehub_nb.explore.resources import by_kind, by_prefix, for_path
@@ -165,8 +166,10 @@ def list_html(
     kind: str | None = None,
     limit: int = DEFAULTS.displaylimit,
     footer: str = "",
+    header: str | None = None,
 ) -> str:
-    """An HTML table of at most ``limit`` objects, then ``footer`` (escaped)."""
+    """An HTML table of at most ``limit`` objects under ``header`` (where they came from),
+    then ``footer`` (escaped)."""
     from html import escape  # html.entities is large: HTML views only
 
     kind, columns, rows = _table(objects, kind, limit)
@@ -179,7 +182,7 @@ def list_html(
     note = f'<div style="{NOTE}">{escape(footer)}</div>' if footer else ""
     return (
         f'<div class="oncehub-result oncehub-list" data-kind="{escape(kind or "")}" '
-        f'style="{FRAME}">'
+        f'style="{FRAME}">{origin_html(header)}'
         f'<table style="border-collapse:collapse;margin:0"><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table>{empty}{note}</div>"
     )
@@ -192,9 +195,11 @@ def list_text(
     limit: int = DEFAULTS.displaylimit,
     footer: str = "",
     width: int | None = None,
+    header: str | None = None,
 ) -> str:
-    """Aligned columns of at most ``limit`` objects, then ``footer``, all within ``width``
-    (default: the terminal's): the kind's least useful columns give way first."""
+    """``header`` (where they came from), aligned columns of at most ``limit`` objects,
+    then ``footer``, all within ``width`` (default: the terminal's): the kind's least
+    useful columns give way first."""
     width = terminal_width(width)
     kind, columns, rows = _table(objects, kind, limit)
     found = by_kind(kind) if kind else None
@@ -205,7 +210,7 @@ def list_text(
         drop_first=found.drop_first if found else (),
         shorten_ok=found.free_text if found else None,
     )
-    lines = fitted.lines()
+    lines = [*header_lines(header, width), *fitted.lines()]
     if not rows:
         lines.append(f"No {_plural(kind)}.")
     lines.extend(fitted.note(width, "use .df()"))
@@ -262,17 +267,26 @@ def _title(obj: Mapping[str, Any], kind: str | None) -> str:
 
 
 def object_text(
-    obj: Mapping[str, Any], *, kind: str | None = None, width: int | None = None
+    obj: Mapping[str, Any],
+    *,
+    kind: str | None = None,
+    width: int | None = None,
+    header: str | None = None,
 ) -> str:
-    """A title line, then aligned ``label  value`` rows (nested fields indented), long
-    values wrapped between words within ``width`` (default: the terminal's)."""
+    """``header`` (where it came from), a title line, then aligned ``label  value`` rows
+    (nested fields indented), long values wrapped between words within ``width``
+    (default: the terminal's)."""
     width = terminal_width(width)
     rows = [("  " * depth + label, value) for depth, label, value in _fields(obj)]
-    return "\n".join([*wrap(_title(obj, kind), width, "  "), *labelled(rows, width)])
+    top = [*header_lines(header, width), *wrap(_title(obj, kind), width, "  ")]
+    return "\n".join([*top, *labelled(rows, width)])
 
 
-def object_html(obj: Mapping[str, Any], *, kind: str | None = None) -> str:
-    """An HTML card: a title, then a two-column table of fields (nested ones indented)."""
+def object_html(
+    obj: Mapping[str, Any], *, kind: str | None = None, header: str | None = None
+) -> str:
+    """An HTML card: ``header`` (where it came from), a title, then a two-column table of
+    fields (nested ones indented)."""
     from html import escape  # html.entities is large: HTML views only
 
     body = "".join(
@@ -285,7 +299,7 @@ def object_html(obj: Mapping[str, Any], *, kind: str | None = None) -> str:
         for depth, label, value in _fields(obj)
     )
     return (
-        f'<div class="oncehub-result oncehub-object" style="{FRAME}">'
+        f'<div class="oncehub-result oncehub-object" style="{FRAME}">{origin_html(header)}'
         f'<div style="font-weight:600;margin-bottom:3px">{escape(_title(obj, kind))}</div>'
         f'<table style="border-collapse:collapse;margin:0">{body}</table></div>'
     )

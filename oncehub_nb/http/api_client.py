@@ -23,6 +23,7 @@ import httpx
 from oncehub_nb._version import __version__
 from oncehub_nb.constants import ACCOUNT_LIMIT, ADDRESS_LIMIT, Limit
 from oncehub_nb.errors import (
+    ConfigError,
     KeyNotFound,
     OnceHubError,
     RateLimitError,
@@ -33,12 +34,13 @@ from oncehub_nb.errors import (
 from oncehub_nb.http.auth import APIKeyAuth
 from oncehub_nb.http.clock import SYSTEM_CLOCK, Clock
 from oncehub_nb.http.failures import slow_hint, transport_failure
+from oncehub_nb.http.history import History
 from oncehub_nb.http.ratelimit import RateLimiter, WouldWait, shared_limiter
 from oncehub_nb.http.responses import api_error_from_response, readable_body
 from oncehub_nb.http.retry import RetryPolicy, next_wait, retry_after_seconds
-from oncehub_nb.keys import ApiKey, locate_key
+from oncehub_nb.keys import ApiKey
 from oncehub_nb.settings import DEFAULTS, Settings
-from oncehub_nb.urls import resolve_base_url
+from oncehub_nb.sources.search import locate_key
 
 __all__ = ["CallInfo", "OnceHub"]
 
@@ -95,8 +97,10 @@ class OnceHub:
         address_limit: Limit = ADDRESS_LIMIT,
         var: str = DEFAULTS.var,
         env_file: str | os.PathLike[str] | None = None,
+        profile: str | None = None,
         transport: httpx.BaseTransport | None = None,
         clock: Clock = SYSTEM_CLOCK,
+        history: History | None = None,
     ) -> None:
         self.settings = Settings(
             timeout=timeout,
@@ -107,12 +111,21 @@ class OnceHub:
             rate_limit=rate_limit,
             var=var,
         )
-        search = locate_key(key, env_file=env_file, var=var)
+        search = locate_key(key, profile=profile, env_file=env_file, var=var)
         if search.key is None:
             raise KeyNotFound(search.tried + search.warnings, var=var)
+        for warning in search.warnings:
+            log.warning("%s", warning)
+        if search.sandbox and not base_url:
+            raise ConfigError(
+                "The profile 'sandbox' is the local sandbox: give its base URL.",
+                hint="with Sandbox() as box: OnceHub(profile='sandbox', base_url=box.base_url)",
+            )
         self.key = search.key
-        # base URL: argument > ONCEHUB_BASE_URL > the key's .env file > OnceHub's
-        self.base_url = resolve_base_url(base_url, search.dotenv_base_url)
+        self.profile = search.profile  # the profile the key came from, if any
+        # base URL: argument > the key's profile's > ONCEHUB_BASE_URL > its .env's > OnceHub's
+        self.base_url = search.base_url(base_url)
+        self.history = history  # where each call sent is recorded
         self.clock = clock
         self.retry = RetryPolicy(retries=self.settings.retries, backoff=self.settings.backoff)
         self.limiter: RateLimiter | None = (
@@ -154,7 +167,8 @@ class OnceHub:
         self.close()
 
     def __repr__(self) -> str:
-        return f"OnceHub(base_url={self.base_url!r}, key={self.key!r})"
+        profile = f", profile={self.profile!r}" if self.profile else ""
+        return f"OnceHub(base_url={self.base_url!r}, key={self.key!r}{profile})"
 
     # -- requests ----------------------------------------------------------------
 
@@ -216,6 +230,8 @@ class OnceHub:
             waited,
             self.clock.monotonic() - started,
         )
+        if self.history is not None:
+            self._record(params, json_body, outcome, started)
         if isinstance(outcome, OnceHubError):
             if isinstance(outcome, TransportError):
                 outcome.retries = retries
@@ -234,6 +250,29 @@ class OnceHub:
                 key_source=self.key.source,
             )
         return response
+
+    def _record(
+        self,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        outcome: int | OnceHubError,
+        started: float,
+    ) -> None:
+        """Add the call just made to the history (no headers: never the key)."""
+        info = self.last_call
+        assert self.history is not None and info is not None
+        self.history.add(
+            info.method,
+            info.path,
+            params,
+            json_body,
+            status_code=info.status_code,
+            request_id=info.request_id,
+            at=self.clock.time() - (self.clock.monotonic() - started),
+            elapsed=info.elapsed,
+            base_url=self.base_url,
+            outcome=outcome.title if isinstance(outcome, OnceHubError) else "",
+        )
 
     def _attempt(
         self,

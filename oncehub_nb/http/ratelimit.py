@@ -45,6 +45,12 @@ class SlidingWindow:
         """Count a request sent at ``at``."""
         self._slots.append(at)
 
+    def left_at(self, now: float) -> int:
+        """How many more requests the window takes at ``now`` without waiting."""
+        used = sum(1 for slot in self._slots if now - self.limit.period < slot <= now)
+        booked_ahead = sum(1 for slot in self._slots if slot > now)
+        return max(0, self.limit.max_requests - used - booked_ahead)
+
 
 @dataclass
 class WouldWait(Exception):
@@ -79,6 +85,12 @@ class RateLimiter:
             for window in self.windows:
                 window.book(now + wait)
             return wait
+
+    def budget(self) -> list[tuple[Limit, int]]:
+        """Each limit, and how many requests it still takes now without waiting."""
+        with _booking:
+            now = self.clock.monotonic()
+            return [(window.limit, window.left_at(now)) for window in self.windows]
 
     def acquire(self, max_wait: float | None = None) -> float:
         """Reserve a slot and sleep until it; return the seconds waited."""

@@ -10,25 +10,32 @@ from __future__ import annotations
 
 import sys
 from argparse import Namespace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from oncehub_nb.constants import DEFAULT_BASE_URL
+from oncehub_nb.constants import DEFAULT_BASE_URL, SANDBOX_PROFILE
 from oncehub_nb.errors import ARGUMENT_SOURCE, KeyNotFound, NoInteractiveInput, OnceHubError
 from oncehub_nb.ipython.advice import for_notebooks
-from oncehub_nb.ipython.prompt import ask_for_key, can_ask
+from oncehub_nb.ipython.prompt import ask_for_key, can_ask, widgets_can_render
 from oncehub_nb.ipython.unseen import say_if_unseen
 from oncehub_nb.ipython.usage import OnceHubUsageError
-from oncehub_nb.keys import ApiKey, KeySearch, locate_key
+from oncehub_nb.keys import ApiKey, KeySearch
 from oncehub_nb.session import sandbox_key
-from oncehub_nb.urls import check_base_url, resolve_base_url
+from oncehub_nb.sources.search import locate_key
+from oncehub_nb.urls import check_base_url
 from oncehub_nb.validation import ValidationResult
 from oncehub_nb.validation import check as check_key
+from oncehub_nb.whoami import Status, status
 
 if TYPE_CHECKING:
     from oncehub_nb.ipython.context import MagicContext
 
 __all__ = ["check", "sign_in"]
+
+# What _resolve_key found: the key (None when the form took over), its base URL, and the
+# profile it came from (or is saved into).
+Found = tuple[ApiKey | None, str | None, str | None]
 
 INLINE_KEY_WARNING = (
     "Warning: a key typed into the cell is now in IPython's input history and in the "
@@ -46,10 +53,12 @@ NOT_SIGNED_IN = (
 )
 
 
-def sign_in(ctx: MagicContext, args: Namespace) -> ValidationResult | None:
+def sign_in(ctx: MagicContext, args: Namespace) -> ValidationResult | Status | None:
     """``%oncehub_auth``: find the key, make it the session's once OnceHub confirms it;
-    return OnceHub's answer (None when nothing was asked)."""
+    return OnceHub's answer (None when nothing was asked). ``--status``: who am I."""
     session = ctx.session
+    if args.status:
+        return status(session)
     if args.forget:
         had_key = session.forget()
         print("OnceHub key forgotten." if had_key else "There was no OnceHub key to forget.")
@@ -59,12 +68,12 @@ def sign_in(ctx: MagicContext, args: Namespace) -> ValidationResult | None:
     _check_save_options(args)
     _warn_inline_key(args)
     try:
-        key, base_url = _resolve_key(ctx, args)
+        key, base_url, profile = _resolve_key(ctx, args)
     except OnceHubError as error:
         raise OnceHubUsageError(str(error)) from None
     if key is None:
         return None  # the widget took over
-    result = session.sign_in(key, base_url, validate=not args.no_validate)
+    result = session.sign_in(key, base_url, validate=not args.no_validate, profile=profile)
     if result is None:
         print(f"OnceHub key {key.described} set for this session (not validated).")
         return None
@@ -73,6 +82,8 @@ def sign_in(ctx: MagicContext, args: Namespace) -> ValidationResult | None:
         say_if_unseen(
             ctx.shell, result, f"%oncehub_auth: {result.title}; the session is unchanged."
         )
+    elif args.save is not None and args.profile:
+        _save_profile(ctx, args.profile, key)
     elif args.save is not None:
         _save(ctx, args, key)
     return result
@@ -89,8 +100,12 @@ def _check_save_options(args: Namespace) -> None:
         raise OnceHubUsageError(
             "--save remembers only a key OnceHub has confirmed: drop --no-validate."
         )
-    if args.sandbox:
+    if args.sandbox or args.profile == SANDBOX_PROFILE:
         raise OnceHubUsageError("--save is for your OnceHub key; the sandbox needs none saved.")
+    if args.profile and (args.save or args.gitignore):
+        raise OnceHubUsageError(
+            "--save --profile NAME writes into the profiles file: give no PATH or --gitignore."
+        )
 
 
 def _save(ctx: MagicContext, args: Namespace, key: ApiKey) -> None:
@@ -120,7 +135,36 @@ def _save(ctx: MagicContext, args: Namespace, key: ApiKey) -> None:
         print(f"Note: {note}", file=sys.stderr)
 
 
+def _save_profile(ctx: MagicContext, name: str, key: ApiKey) -> None:
+    """Store the confirmed key (and a base URL other than OnceHub's) as profile ``name``."""
+    from oncehub_nb.sources.profiles import save_profile
+
+    base_url = ctx.session.base_url
+    other_server = base_url if base_url and base_url != DEFAULT_BASE_URL else None
+    try:
+        saved = save_profile(name, key, base_url=other_server)
+    except OnceHubError as error:
+        ctx.session.profile = None  # signed in, but the key is in no profile
+        raise OnceHubUsageError(f"The key works but was not saved: {error}") from None
+    ctx.session.profile_names = sorted({*ctx.session.profile_names, name})
+    how = "created, readable by you only" if saved.created else "updated, other profiles kept"
+    print(
+        f"Saved the key as profile '{name}' in {saved.path} ({how}): "
+        f"%oncehub_auth --profile {name} uses it, in any notebook."
+    )
+
+
 def _forget_saved(ctx: MagicContext, args: Namespace) -> None:
+    if args.profile:
+        from oncehub_nb.sources.profiles import forget_profile
+
+        try:
+            removed = forget_profile(args.profile)
+        except OnceHubError as error:
+            raise OnceHubUsageError(str(error)) from None
+        said = "Removed" if removed else "There is no"
+        print(f"{said} profile '{args.profile}' from the profiles file.")
+        return
     from oncehub_nb.remember import forget_key, target
 
     var = args.var or ctx.settings.var
@@ -152,11 +196,13 @@ def _warn_inline_key(args: Namespace) -> None:
         print(INLINE_KEY_WARNING, file=sys.stderr)
 
 
-def _search(ctx: MagicContext, args: Namespace) -> KeySearch:
+def _search(ctx: MagicContext, args: Namespace, *, use_profile: bool = True) -> KeySearch:
     search = locate_key(
         args.key,
+        profile=args.profile if use_profile else None,
         env_file=args.env_file or ctx.settings.env_file or None,
         var=args.var or ctx.settings.var,
+        secret_timeout=ctx.settings.secret_timeout,
     )
     for warning in search.warnings:
         print(f"Note: {warning}", file=sys.stderr)
@@ -192,33 +238,42 @@ def _show_widget(
     display(AuthWidget(session=ctx.session, base_url=base_url))
 
 
-def _resolve_key(ctx: MagicContext, args: Namespace) -> tuple[ApiKey | None, str | None]:
-    """The key to use and its base URL; (None, …) when the widget was shown instead."""
+def _key_base_url(ctx: MagicContext, search: KeySearch, base_url: str | None) -> str:
+    """Where the found key's calls go (the session's sandbox for the sandbox profile)."""
+    explicit = base_url or ctx.settings.base_url or None
+    if search.sandbox and not explicit:
+        explicit = ctx.session.sandbox_url()
+    return search.base_url(explicit)
+
+
+def _resolve_key(ctx: MagicContext, args: Namespace) -> Found:
+    """The key to use, its base URL and profile; key None when the widget was shown."""
     session, shell = ctx.session, ctx.shell
     base_url = _base_url(args)
+    saving_profile = args.save is not None and args.profile
+    named = args.profile if saving_profile else None  # the profile a key is saved into
     if args.sandbox:
-        return sandbox_key(args.key), session.sandbox_url()
+        return sandbox_key(args.key), session.sandbox_url(), None
     if args.widget:
         _show_widget(ctx, base_url=base_url)
-        return None, base_url
+        return None, base_url, None
     var = args.var or ctx.settings.var
     if args.prompt:
-        return ask_for_key(shell, var), base_url
-    search = _search(ctx, args)
+        return ask_for_key(shell, var), base_url, named
+    search = _search(ctx, args, use_profile=not saving_profile)
     if search.key is not None:
-        explicit = base_url or ctx.settings.base_url or None
-        return search.key, resolve_base_url(explicit, search.dotenv_base_url)
+        return search.key, _key_base_url(ctx, search, base_url), search.profile or named
     if args.fallback_sandbox:
         print("No OnceHub key found: using the built-in sandbox (no real account).")
-        return sandbox_key(), session.sandbox_url()
+        return sandbox_key(), session.sandbox_url(), None
     in_kernel = getattr(shell, "kernel", None) is not None
-    if in_kernel and can_ask(shell):
+    if in_kernel and can_ask(shell) and widgets_can_render(shell) and not saving_profile:
         tried = "; ".join(search.tried)
         _show_widget(ctx, f"No OnceHub key found ({tried}). Sign in below:", base_url)
-        return None, base_url
+        return None, base_url, None
     if not can_ask(shell):
         raise NoInteractiveInput(var=var)
-    return ask_for_key(shell, var), base_url
+    return ask_for_key(shell, var), base_url, named
 
 
 def _run_test(ctx: MagicContext, args: Namespace) -> ValidationResult:
@@ -226,12 +281,13 @@ def _run_test(ctx: MagicContext, args: Namespace) -> ValidationResult:
     base_url = _base_url(args)
     if args.sandbox:
         return session.check(sandbox_key(args.key), session.sandbox_url())
-    if args.key or args.env_file or args.var or base_url:
+    if args.key or args.env_file or args.var or base_url or args.profile:
         search = _search(ctx, args)
         if search.key is None:
             raise KeyNotFound(search.tried + search.warnings, var=args.var or ctx.settings.var)
-        explicit = base_url or ctx.settings.base_url or None
-        return session.check(search.key, resolve_base_url(explicit, search.dotenv_base_url))
+        result = session.check(search.key, _key_base_url(ctx, search, base_url))
+        header = session.header_for(search.profile, result.account, result.base_url)
+        return replace(result, header=header)
     if not session.signed_in:
         raise OnceHubUsageError(NOT_SIGNED_IN)
     return check_key(session.client())

@@ -1,18 +1,21 @@
 """What ``%oncehub`` and ``%%oncehub`` do once the line is read: check the call against the
 endpoint catalog, send it with the session's client, page with a progress line, and
 return the result (or the error, as a card) for IPython to show. Nothing is sent for a call the
-catalog refuses, for ``--dry-run`` and for ``--curl``; these two show the request even when
-the catalog refuses it, and say why."""
+catalog refuses, for ``--dry-run``, ``--curl`` and ``--python``; these show the request
+even when the catalog refuses it, and say why. ``--history`` lists the session's requests
+and ``--replay N`` sends one again."""
 
 from __future__ import annotations
 
 import re
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from oncehub_nb.constants import MAX_PAGE_SIZE
 from oncehub_nb.display.fit import terminal_width, wrap
 from oncehub_nb.errors import APIError, NoSessionKey, OnceHubError, RequestProblem, TransportError
-from oncehub_nb.explore.call import ApiCall, Command, expand_path, parse_command
+from oncehub_nb.explore.call import ApiCall, Command, expand_path, parse_command, would_refuse
 from oncehub_nb.explore.result import ErrorResult
 from oncehub_nb.ipython.advice import for_notebooks
 from oncehub_nb.ipython.unseen import say_if_unseen
@@ -45,6 +48,10 @@ def _run(ctx: MagicContext, line: str, cell: str | None) -> Any:
     command = parse_command(line)
     if command.endpoints:
         return endpoints_table()
+    if command.history:
+        return _history(ctx, command)
+    if command.replay is not None:
+        return _replay(ctx, command, command.replay)
     namespace = ctx.namespace
     path = checks.normalize_path(expand_path(command.path, namespace))
     endpoint, _ = checks.find(command.method, path)
@@ -58,28 +65,74 @@ def _run(ctx: MagicContext, line: str, cell: str | None) -> Any:
     if refusal is None:
         for note in checks.date_notes(endpoint, call.query):
             print("\n".join(wrap(note, terminal_width())), file=sys.stderr)
-    if command.dry_run or command.curl:
+    if command.dry_run or command.curl or command.python:
         return _show_call(ctx, command, call, refusal)
     if refusal is not None:
         raise refusal
+    return _send(ctx, command, call, endpoint.returns_list, line)
+
+
+def _send(ctx: MagicContext, command: Command, call: ApiCall, returns_list: bool, line: str) -> Any:
+    """Send the call with the session's client; the result, with its request and header."""
     client = ctx.session.client()
-    if endpoint.returns_list and call.method == "GET":
+    call.base_url = client.base_url
+    if returns_list and call.method == "GET":
         result = _list(ctx, client, command, call, line)
+        if command.fetches_many and "limit" not in call.query:  # its first page, as sent
+            size = min(MAX_PAGE_SIZE, command.max_items or MAX_PAGE_SIZE)
+            call = replace(call, query={**call.query, "limit": size})
     else:
         result = _one(ctx, client, call)
+    result.request, result.header = call, ctx.session.header()
     return _deliver(ctx, command, result)
+
+
+def _history(ctx: MagicContext, command: Command) -> Any:
+    """``%oncehub --history``: the session's requests, numbered."""
+    from oncehub_nb.explore.history import HistoryView
+
+    view = HistoryView(list(ctx.session.history), header=ctx.session.header())
+    if command.output:
+        ctx.keep(command.output, view)
+    return view
+
+
+def _replay(ctx: MagicContext, command: Command, number: int) -> Any:
+    """``%oncehub --replay N``: send request N of the history again, as it was sent."""
+    from oncehub_nb.explore import checks
+
+    record = ctx.session.history.get(number)
+    if record is None:
+        raise RequestProblem(
+            f"No request #{number} in this session's history.",
+            hint="%oncehub --history lists the requests kept.",
+        )
+    if record.hid_secret:
+        raise RequestProblem(
+            f"Request #{number} had a secret in its body, which the history does not keep.",
+            hint="Send it again with %oncehub or %%oncehub, the secret written in.",
+        )
+    endpoint, _ = checks.find(record.method, record.path)
+    body = record.body if isinstance(record.body, dict) else None
+    call = ApiCall(record.method, record.path, dict(record.params), body, record.base_url)
+    print(f"Replaying #{number}: {record.method} {call.url}", file=sys.stderr)
+    again = Command(method=record.method, path=record.path, output=command.output)
+    return _send(ctx, again, call, endpoint.returns_list, f"{record.method} {record.path}")
 
 
 def _show_call(
     ctx: MagicContext, command: Command, call: ApiCall, refusal: RequestProblem | None
 ) -> None:
-    """Print the call (and/or its curl form) and what OnceHub would refuse in it; keep the
-    call only when -o asks."""
+    """Print the call (and/or its curl or Python form) and what OnceHub would refuse in
+    it; keep the call only when -o asks."""
     call.base_url = ctx.session.base_url or _default_base_url()
-    shown = call.preview(
-        dry_run=command.dry_run, curl=command.curl, var=ctx.settings.var, refusal=refusal
-    )
-    print(shown)
+    var = ctx.settings.var
+    if command.dry_run or command.curl:
+        print(call.preview(dry_run=command.dry_run, curl=command.curl, var=var, refusal=refusal))
+    if command.python:
+        print(call.python(var))
+        if refusal is not None and not (command.dry_run or command.curl):
+            print(f"# {would_refuse(refusal)}")
     if command.output:
         ctx.keep(command.output, call)
 

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from oncehub_nb.ipython.context import MagicContext
     from oncehub_nb.session import Session
     from oncehub_nb.validation import ValidationResult
+    from oncehub_nb.whoami import Status
 
 __all__ = ["OnceHubMagics", "OnceHubUsageError", "load", "unload"]
 
@@ -62,6 +63,7 @@ class OnceHubMagics(Magics):
     env_file = _setting("env_file")
     displaylimit = _setting("displaylimit")
     mirror = _setting("mirror")
+    secret_timeout = _setting("secret_timeout")
 
     _session: Session | None = None  # set before traitlets applies config (and observers run)
 
@@ -123,6 +125,11 @@ class OnceHubMagics(Magics):
     )
     @argument("--env-file", metavar="PATH", help="Read the key from this dotenv file.")
     @argument("--var", metavar="NAME", help="Variable holding the key (ONCEHUB_API_KEY).")
+    @argument(
+        "--profile",
+        metavar="NAME",
+        help="Use this profile's key and base URL (with --save: store the key as this profile).",
+    )
     @argument("--prompt", action="store_true", help="Ask for the key even if one is found.")
     @argument("--widget", action="store_true", help="Show the sign-in form.")
     @argument("--base-url", metavar="URL", help="API base URL for this session.")
@@ -148,17 +155,25 @@ class OnceHubMagics(Magics):
     @argument(
         "--forget",
         action="store_true",
-        help="Drop the key and close the client (with --save: also remove it from .env).",
+        help="Drop the key and close the client (with --save: also remove it from .env, "
+        "or with --profile from the profiles file).",
+    )
+    @argument(
+        "--status",
+        action="store_true",
+        help="Who am I: profile, key source, account, base URL, rate limits left.",
     )
     @line_magic
-    def oncehub_auth(self, line: str = "") -> ValidationResult | None:
+    def oncehub_auth(self, line: str = "") -> ValidationResult | Status | None:
         """Find your OnceHub API key, keep it for this session and validate it.
 
-        Looks in order at: the argument, ONCEHUB_API_KEY, then .env from the
+        Looks in order at: the argument, ONCEHUB_API_KEY (in Colab or Kaggle, then
+        the platform's secret of that name), the chosen profile (--profile NAME, else
+        ONCEHUB_PROFILE, else the profiles file's "default"), then .env from the
         notebook's folder upward. With no key found it shows a sign-in form in a
-        notebook, asks with a hidden prompt in a terminal, and fails at once
-        where nobody can answer (nbclient, papermill). Returns OnceHub's answer, shown
-        when the line is the cell's last.
+        notebook, asks with a hidden prompt in a terminal or where widgets cannot
+        show, and fails at once where nobody can answer (nbclient, papermill).
+        Returns OnceHub's answer, shown when the line is the cell's last.
         """
         from oncehub_nb.ipython import auth  # the package loads on first use
 
@@ -176,6 +191,7 @@ class OnceHubMagics(Magics):
     )
     @argument("--env-file", metavar="PATH", help="Validate the key from this dotenv file.")
     @argument("--var", metavar="NAME", help="Variable holding the key.")
+    @argument("--profile", metavar="NAME", help="Validate this profile's key.")
     @argument("--base-url", metavar="URL", help="API base URL for this check.")
     @argument(
         "--sandbox", action="store_true", help="Check against the built-in sandbox (demo key)."
@@ -297,15 +313,19 @@ class OnceHubMagics(Magics):
           --dry-run      print the request instead of sending it (the key hidden), and
                          what OnceHub would refuse in it, if anything
           --curl         print an equivalent curl command reading $ONCEHUB_API_KEY
+          --python       print an equivalent httpx program reading $ONCEHUB_API_KEY
           -q, --quiet    no progress line while it runs
           --endpoints    a table of every endpoint that can be called
+          --history      this session's requests (no key, no secrets), numbered
+          --replay N     send request N of --history again
 
         The result is shown as IPython shows any value: when the line is the cell's
         last, not when it is assigned (r = %oncehub ...) or ends with ;.
 
         Lists show at most displaylimit rows (%config OnceHubMagics.displaylimit = 50);
         the result has .data, .raw, .status_code, .request_id, .df(), .to_csv(path),
-        and .more() to fetch the next page from where it stopped. Long fetches show a
+        .more() to fetch the next page from where it stopped, and .request (its
+        .curl() and .python() make the same request elsewhere). Long fetches show a
         progress line and wait under OnceHub's rate limits; Ctrl-C keeps what came.
         Calls the catalog does not know are refused before anything is sent.
 

@@ -1,7 +1,17 @@
-"""Asking for the key with a hidden prompt, and refusing at once where no one can answer."""
+"""Asking for the key with a hidden prompt, refusing at once where no one can answer, and
+whether the sign-in form could show instead.
+
+The form needs a front end with a Jupyter widget manager. A kernel knows it has one
+when the front end opened ipywidgets' control channel (ipywidgets must have been
+imported first), or when a Jupyter server started the kernel for a notebook
+(``JPY_SESSION_NAME``: JupyterLab and Notebook 7 have widgets built in). Elsewhere (a
+plain console, qtconsole, VS Code without a widget manager) the hidden prompt asks.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import sys
 from typing import Any
 
@@ -9,7 +19,7 @@ from oncehub_nb.constants import API_KEY_VAR
 from oncehub_nb.errors import KeyProblem, NoInteractiveInput
 from oncehub_nb.keys import ApiKey
 
-__all__ = ["ask_for_key", "can_ask"]
+__all__ = ["ask_for_key", "can_ask", "widgets_can_render"]
 
 PROMPT = "OnceHub API key (typing is hidden): "
 
@@ -21,6 +31,22 @@ def can_ask(shell: Any) -> bool:
         return bool(getattr(kernel, "_allow_stdin", False))
     stdin = sys.stdin
     return stdin is not None and not stdin.closed and stdin.isatty()
+
+
+def widgets_can_render(shell: Any, environ: Any = None) -> bool:
+    """Whether the sign-in form would show: a kernel whose front end has a widget manager."""
+    if getattr(shell, "kernel", None) is None:
+        return False
+    try:
+        if importlib.util.find_spec("ipywidgets") is None:
+            return False
+    except (ImportError, ValueError):
+        return False
+    widgets = sys.modules.get("ipywidgets")
+    if widgets is not None and getattr(widgets.Widget, "_control_comm", None) is not None:
+        return True  # the front end's widget manager has spoken to this kernel
+    env = os.environ if environ is None else environ
+    return bool(env.get("JPY_SESSION_NAME"))  # a notebook opened from a Jupyter server
 
 
 def ask_for_key(shell: Any, var: str = API_KEY_VAR) -> ApiKey:

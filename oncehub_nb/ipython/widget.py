@@ -7,6 +7,7 @@ so it never stays in the widget's state and is never saved into the notebook.
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -143,7 +144,8 @@ class AuthWidget:
         self.saved.value = ""
         try:
             self.last_result = self._validate(typed)
-            self.status.value = self.last_result._repr_html_()
+            # the form says where the key went itself: no header line above its card
+            self.status.value = replace(self.last_result, header=None)._repr_html_()
             if self.last_result.ok and self.remember.value and self.source.value == "typed":
                 self.saved.value = self._remember()
         except Exception as error:  # unexpected: report it here, never lose the form

@@ -1,8 +1,9 @@
 """The keys a scan looks for, and the placeholder values of ``.env.example`` files.
 
-Configured keys come from the environment variable (``ONCEHUB_API_KEY``) and from every
+Configured keys come from the environment variable (``ONCEHUB_API_KEY``), from every
 dotenv file the scan can see: those in the scanned folders, the nearest ``.env`` above
-each scanned path, and the one ``find_key`` would use (from the current folder upward).
+each scanned path, and the one ``find_key`` would use (from the current folder upward),
+and from the profiles file (each profile's key it can find).
 Each is kept as an :class:`~oncehub_nb.keys.ApiKey`, so it shows itself masked.
 """
 
@@ -148,6 +149,25 @@ def _read(path: Path, ring: Keyring) -> Dotenv | None:
         return None
 
 
+def _add_profile_keys(ring: Keyring, environ: Mapping[str, str]) -> None:
+    """Each profile's key that can be found (in the file, its variable or its dotenv)."""
+    from oncehub_nb.errors import OnceHubError
+    from oncehub_nb.sources.profiles import read_profiles
+
+    try:
+        profiles = read_profiles()
+    except OnceHubError as problem:  # a file others can read, not TOML: said, not searched
+        ring.problems.append(f"profiles file not searched: {problem}")
+        return
+    for profile in profiles.values():
+        if profile.builtin or profile.problem:
+            continue
+        try:
+            ring.add(profile.find_key(environ), f"profile '{profile.name}'")
+        except OnceHubError:
+            continue  # no key to search for (a variable not set, a file missing)
+
+
 def gather(
     roots: Iterable[Path],
     dotenvs: Iterable[Path],
@@ -181,6 +201,7 @@ def gather(
                 dotenv_paths.append(found)
         template_paths += [*_templates_beside(Path.cwd() / ".env")]
         template_paths += [t for p in dotenv_paths for t in _templates_beside(p)]
+        _add_profile_keys(ring, env)
     for path in dotenv_paths:
         dotenv = _read(path, ring)
         if dotenv is None:

@@ -240,3 +240,64 @@ def test_sandbox_sizes_are_checked(capsys: pytest.CaptureFixture[str]) -> None:
         main(["sandbox", "--bookings", "-5"])
     assert stopped.value.code == 2
     assert "must be between 0 and 1,000,000" in capsys.readouterr().err
+
+
+# -- profiles ------------------------------------------------------------------------
+
+
+def write_profiles(text: str, mode: int = 0o600) -> Path:
+    from oncehub_nb.sources.profiles import profiles_path
+
+    path = profiles_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    os.chmod(path, mode)
+    return path
+
+
+def test_profiles_lists_each_with_its_key_masked(capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_profiles(
+        '[staging]\nkey = "staging-key-0000-0000-0001"\nbase_url = "https://s.example.com/v2"\n'
+        '[prod]\nkey_env = "PROD_ONCEHUB_KEY"\n[broken]\nkee = "x"\n'
+    )
+    status, out, _ = run(capsys, "profiles")
+    assert status == 0
+    assert f"Profiles in {path}:" in out
+    lines = {line.split()[0]: line for line in out.splitlines()[1:-1]}
+    assert "key ApiKey('…0001') in the profiles file" in lines["staging"]
+    assert "https://s.example.com/v2" in lines["staging"]
+    assert "environment variable PROD_ONCEHUB_KEY" in lines["prod"]
+    assert "unusable: unknown field(s) kee" in lines["broken"]
+    assert "the built-in sandbox's demo key" in lines["sandbox"]
+    assert "staging-key-0000-0000-0001" not in out
+
+
+def test_profiles_without_a_file_lists_the_built_in_one(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "profiles")
+    assert status == 0 and "(no such file yet)" in out and "sandbox" in out
+
+
+def test_profiles_refuses_a_file_others_can_read(capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_profiles('[staging]\nkey_env = "X"\n', mode=0o644)
+    status, _, err = run(capsys, "profiles")
+    assert status == 2 and f"chmod 600 {path}" in err
+
+
+def test_check_profile_validates_its_key_against_its_base_url(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with Sandbox(key_limit=None, address_limit=None) as box:
+        write_profiles(f'[demo]\nkey = "{DEMO_KEY}"\nbase_url = "{box.base_url}"\n')
+        status, out, _ = run(capsys, "check", "--profile", "demo")
+    assert status == 0
+    assert f"Key valid for {DEMO_ACCOUNT}" in out and "from profile 'demo' in" in out
+
+
+def test_check_profile_sandbox_starts_the_sandbox(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "check", "--profile", "sandbox")
+    assert status == 0 and "built-in sandbox" in out and DEMO_ACCOUNT in out
+
+
+def test_check_an_unknown_profile_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "check", "--profile", "nope")
+    assert status == 2 and "No profile 'nope'" in err

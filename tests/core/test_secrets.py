@@ -132,3 +132,61 @@ def test_no_handler_prints_the_key(sandbox, root_log):
     assert "HTTP Request: GET" in printed  # httpx's own log line
     assert "GET /test -> 200" in printed  # ours
     assert CANARY_KEY not in printed
+
+
+# -- profiles, status, history and code export ---------------------------------------
+
+
+def test_canary_absent_from_profiles_status_history_and_code_export(
+    sandbox, debug_logs, capsys, monkeypatch
+):
+    """The canary saved as a profile, used, listed, shown as status, in the history and
+    exported as code: it travels in the header, and is written in the profiles file only."""
+    import oncehub_nb
+    from oncehub_nb.sources.profiles import profiles_path, read_profiles
+    from tests.support import close_shell, fresh_shell, run_cell
+
+    ip = fresh_shell(monkeypatch)
+    try:
+        ip.run_line_magic("config", "OnceHubMagics.rate_limit = False")
+        monkeypatch.setenv("ONCEHUB_API_KEY", CANARY_KEY)
+        save = f"%oncehub_auth --base-url {sandbox.base_url} --save --profile canary"
+        shown = [str(run_cell(ip, save))]
+        monkeypatch.delenv("ONCEHUB_API_KEY")
+        results = [
+            run_cell(ip, "%oncehub_auth --profile canary"),
+            run_cell(ip, "%oncehub_test --profile canary"),
+            run_cell(ip, "%oncehub bookings limit==2"),
+            run_cell(ip, "%oncehub bookings/BKNG-NOPE"),
+            run_cell(ip, f"%oncehub POST webhooks {HOOK}"),
+            run_cell(ip, "%oncehub_auth --status"),
+            run_cell(ip, "%oncehub --history"),
+            oncehub_nb.status(),
+        ]
+        run_cell(ip, "%oncehub bookings limit==2 --curl --python --dry-run")
+        table = results[2]
+        exported = [table.request.curl(), table.request.python(), table.request.dry_run()]
+        profiles = read_profiles()
+        shown += [repr(profiles), *(p.where for p in profiles.values()), repr(oncehub_nb.client())]
+        for result in results:
+            shown += [str(result), repr(result), result._repr_html_()]
+        shown += [repr(list(results[6])), *exported, repr(current_session())]
+        assert main(["profiles"]) == 0
+        assert main(["check", "--profile", "canary"]) == 0
+    finally:
+        close_shell()
+    out, err = capsys.readouterr()
+    haystack = "\n".join(shown) + out + err + everything_said(debug_logs)
+    assert "Profile canary" in haystack and "'canary'" in out  # they did show up
+    assert CANARY_KEY not in haystack
+    assert CANARY_KEY in profiles_path().read_text(encoding="utf-8")  # where it was saved
+    assert sandbox.requests[-1].api_key == CANARY_KEY
+
+
+HOOK = "name=canary url=https://example.com/h events:='[\"booking.scheduled\"]'"
+
+
+def current_session():
+    from oncehub_nb.session import current
+
+    return current()

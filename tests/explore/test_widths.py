@@ -257,3 +257,31 @@ def test_fit_line_leaves_out_middle_parts_first() -> None:
     assert fit_line(parts, 200) == " · ".join(parts)
     assert fit_line(parts, 50) == "GET /bookings: 40 objects · 4 pages · done"
     assert fit_line(parts, 20) == "GET /bookings: 40 o…"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_header_and_the_history_fit_within_the_width(
+    sandbox: Sandbox, width: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oncehub_nb.explore.history import HistoryView
+    from oncehub_nb.http.history import History
+
+    monkeypatch.setenv("COLUMNS", str(width))
+    header = (
+        "Profile a-rather-long-profile-name-for-eu-staging · account "
+        "someone.with.a.long.address@example.com · http://127.0.0.1:65535/v2"
+    )
+    bookings = listed(sandbox, "/bookings")[:5]
+    history = History()
+    params = {"limit": 5, "status": "scheduled", "starting_time.gt": "2025-03-14"}
+    history.add("GET", "/bookings", params, None, status_code=200, request_id="req_0123456789ab")
+    views = [
+        list_text(bookings, kind="booking", header=header),
+        object_text(bookings[0], kind="booking", header=header),
+        text_card("A card", False, [("Message", "x")], header=header),
+        str(HistoryView(list(history), header=header)),
+    ]
+    for text in views:
+        assert widest(text) <= width, text
+        assert " ".join(text.split("\n")[:2]).startswith("Profile a-rather-long-profile-name")
+    assert "req_0123456789ab" in views[3]  # the Request-Id is never left out

@@ -77,3 +77,19 @@ def test_the_registry_keeps_only_a_hash_of_the_key():
 def test_oncehubs_limits_read_as_documented():
     assert str(ACCOUNT_LIMIT) == "5 requests per second per account"
     assert str(ADDRESS_LIMIT) == "200 requests per 5 minutes per IP address"
+
+
+def test_the_budget_is_what_each_window_takes_now_without_waiting():
+    limits, clock = limiter(PER_SECOND, PER_MINUTE)
+    assert limits.budget() == [(PER_SECOND, 2), (PER_MINUTE, 3)]
+    limits.acquire()
+    assert limits.budget() == [(PER_SECOND, 1), (PER_MINUTE, 2)]
+    limits.acquire()
+    assert limits.budget() == [(PER_SECOND, 0), (PER_MINUTE, 1)]
+    clock.advance(1.0)  # the second's requests have left its window, not the minute's
+    assert limits.budget() == [(PER_SECOND, 2), (PER_MINUTE, 1)]
+    limits.acquire()
+    wait = limits.reserve(None)  # booked ahead (a wait to come) counts as used
+    assert wait > 1 and limits.budget() == [(PER_SECOND, 0), (PER_MINUTE, 0)]
+    clock.advance(wait + 60.0 + MARGIN)  # every booking has left both windows
+    assert limits.budget() == [(PER_SECOND, 2), (PER_MINUTE, 3)]

@@ -276,6 +276,7 @@ def test_no_key_in_a_kernel_without_stdin_fails_at_once(shell, monkeypatch):
 
 def test_no_key_in_a_kernel_with_stdin_shows_the_widget(shell, monkeypatch, capsys):
     monkeypatch.setattr(shell, "kernel", SimpleNamespace(_allow_stdin=True), raising=False)
+    monkeypatch.setenv("JPY_SESSION_NAME", "tutorial.ipynb")  # a Jupyter server's notebook
     shell.run_line_magic("oncehub_auth", "")
     out = capsys.readouterr().out
     assert "No OnceHub key found" in out

@@ -52,6 +52,8 @@ def test_typed_key_validates_signs_in_and_is_cleared(form):
     assert form.password.value == ""
     assert f"Key valid for {CANARY_ACCOUNT}" in form.status.value
     assert "the sign-in form" in form.status.value
+    assert "oncehub-header" not in form.status.value  # the form's card names where itself
+    assert form.last_result.header  # the result itself has it (the sandbox is not OnceHub)
     assert current().signed_in
     assert len(oncehub_nb.client().get("/users", limit=1)["data"]) == 1
     assert CANARY_KEY not in all_widget_state()

@@ -786,3 +786,21 @@ def test_a_key_is_found_json_and_html_escaped(tmp_path: Path) -> None:
 def test_a_missing_path_is_an_error_that_names_it(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match=r"No such file or folder: .*missing"):
         oncehub_nb.scan([tmp_path, tmp_path / "missing"], keys=[CANARY_KEY])
+
+
+def test_a_profiles_key_is_a_configured_key(tmp_path: Path) -> None:
+    """A key kept in the profiles file (not in .env) is still looked for everywhere."""
+    from oncehub_nb.sources.profiles import profiles_path
+
+    profiles = profiles_path()
+    profiles.parent.mkdir(parents=True)
+    profiles.write_text(f'[staging]\nkey = "{CANARY_KEY}"\n[prod]\nkey_env = "UNSET"\n')
+    os.chmod(profiles, 0o600)
+    write_tree(tmp_path / "work", {"notes.md": f"the key was {CANARY_KEY}\n"})
+    report = scan_report(tmp_path / "work")
+    assert report.keys == [("…7f3a", f"profile 'staging' in {profiles}")]
+    assert [(f.kind, f.masked) for f in report.findings] == [("configured-key", "…7f3a")]
+    os.chmod(profiles, 0o644)
+    refused = scan_report(tmp_path / "work")
+    assert any("profiles file not searched" in p and "chmod 600" in p for p in refused.problems)
+    assert CANARY_KEY not in repr(refused) + repr(report)
