@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ __all__ = [
 ]
 
 MAX_KEY_LENGTH = 256
+_PLAIN = re.compile(r"[\x21-\x7e]+")  # visible ASCII characters only: a usable key
 _WHAT_TO_DO = "Copy the key again from OnceHub (or from your .env file) and paste only the key."
 
 
@@ -44,6 +46,8 @@ def check_key_text(text: object) -> str | None:
     """
     if not isinstance(text, str):
         return f"An API key must be text, not {type(text).__name__}."
+    if len(text) <= MAX_KEY_LENGTH and _PLAIN.fullmatch(text):
+        return None  # the usual case, checked at C speed: visible ASCII, nothing around it
     key = text.strip()
     if not key:
         return "The API key is empty."

@@ -168,8 +168,11 @@ def fix_notebook(path: Path, ring: Keyring, shown: str | None = None) -> Fixed:
 def fix_findings(findings: list[Finding], ring: Keyring) -> list[Fixed]:
     """Fix every notebook with a finding --fix can clear; report the unparseable ones."""
     done: list[Fixed] = []
-    for path in dict.fromkeys(f.path for f in findings if f.path.endswith(NOTEBOOK_SUFFIX)):
-        here = [f for f in findings if f.path == path]
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.path.endswith(NOTEBOOK_SUFFIX):
+            by_path.setdefault(finding.path, []).append(finding)
+    for path, here in by_path.items():
         if any(f.fixable for f in here):
             done.append(fix_notebook(Path(path), ring, path))
         elif any(f.detail.startswith(NOT_A_NOTEBOOK) for f in here):

@@ -103,6 +103,16 @@ def _cells(data: bytes, layout: _Layout) -> tuple[list[int], list[int]]:
     return starts, ends
 
 
+def _positions(data: bytes, needle: bytes) -> list[int]:
+    """Where ``needle`` occurs in ``data``, in order."""
+    found: list[int] = []
+    at = data.find(needle)
+    while at != -1:
+        found.append(at)
+        at = data.find(needle, at + len(needle))
+    return found
+
+
 def _triggered(data: bytes, starts: list[int], ends: list[int]) -> list[int]:
     """The indexes of the sources holding a trigger: all sources are cut out, joined and
     lowered in one piece, and the few triggers found are traced back to their source."""
@@ -164,6 +174,7 @@ def look(data: bytes, ring: Keyring, path: str) -> Look:
                 places.append(at)
                 at = data.find(needle, at + len(needle))
     sources = (starts[i] for i in _triggered(data, starts, ends)) if layout else _any_sources(data)
+    shorts: list[int] | None = None  # where every source starts, when the needle skips some
     for start in sources:
         try:
             text = as_text(_value_at(data, start))
@@ -173,12 +184,11 @@ def look(data: bytes, ring: Keyring, path: str) -> Look:
         if text is None:
             continue
         cell = None
-        if layout:  # count the sources before, when the needle skipped some (empty ones)
-            cell = 1 + (
-                bisect_left(ends, start)
-                if layout.every
-                else data.count(layout.short, 0, start - layout.value)
-            )
+        if layout and layout.every:
+            cell = 1 + bisect_left(ends, start)
+        elif layout:  # count the sources before, when the needle skipped some (empty ones)
+            shorts = shorts if shorts is not None else _positions(data, layout.short)
+            cell = 1 + bisect_left(shorts, start - layout.value)
         findings, dismissed = literal_hits(text, ring, path, "source", cell=cell)
         if findings:
             places.append(start)
