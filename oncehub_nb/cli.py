@@ -2,8 +2,10 @@
 
 Exit status of ``check``: 0 the key is valid, 1 OnceHub (or the network) said
 no, 2 a usage or configuration problem (no key found, unusable key or setting).
-Exit status of ``scan``: 0 nothing found, 1 findings, 2 a usage problem (a path
-that does not exist).
+Exit status of ``scan``: 0 nothing found and everything scanned, 1 findings (whether or
+not everything could be scanned), 2 a usage problem (a path that does not exist), 3 no
+findings, but something could not be scanned (a FIFO, a device, an unreadable file or
+folder: each is named on stderr).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ __all__ = ["main"]
 
 EXIT_VALID, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 EXIT_CLEAN, EXIT_FOUND = EXIT_VALID, EXIT_REJECTED  # scan: nothing found, findings
+EXIT_INCOMPLETE = 3  # scan: nothing found, but not everything could be scanned
 MAX_INVENTED = 1_000_000
 
 
@@ -105,7 +108,9 @@ def _scan(args: argparse.Namespace) -> int:
     if found.problems:
         print(report.problems_text(found), file=sys.stderr)
     print(report.as_json(found, fixed) if args.json else report.as_text(found, fixed))
-    return EXIT_FOUND if found.findings else EXIT_CLEAN
+    if found.findings:
+        return EXIT_FOUND
+    return EXIT_CLEAN if found.complete else EXIT_INCOMPLETE
 
 
 def _check(args: argparse.Namespace) -> int:

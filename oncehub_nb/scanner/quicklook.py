@@ -1,12 +1,14 @@
 """A notebook's bytes, looked at without parsing: is there anything to locate?
 
-Each configured key is searched for in the bytes (as is, JSON- and HTML-escaped); only
-the cells' sources are read for literals given to OnceHub. In a notebook indented the
-usual way (nbformat, JupyterLab, VS Code write one indentation throughout) the sources
-are found with a needle that includes the cell keys' indentation, which is longer and so
-faster to search for, and it also gives where each cell ends, so that the cells holding
-something are known before parsing. Other notebooks (minified, say) take the slow way.
-Only a notebook with a configured key, or a key-shaped literal that no placeholder rule
+Each configured key is searched for in the bytes (as is, JSON- and HTML-escaped), and so
+are its two halves (a key printed in two pieces, in two outputs or on two lines, has one
+of them whole); only the cells' sources are read for literals given to OnceHub (nbformat
+3: their ``input`` too). In a notebook indented the usual way (nbformat, JupyterLab, VS
+Code write one indentation throughout) the sources are found with a needle that includes
+the cell keys' indentation, which is longer and so faster to search for, and it also
+gives where each cell ends, so that the cells holding something are known before
+parsing. Other notebooks (minified, nbformat 3) take the slow way. Only a notebook with
+a configured key (or half of one), or a key-shaped literal that no placeholder rule
 dismisses, is parsed.
 """
 
@@ -27,6 +29,8 @@ from .rules import TRIGGER_BYTES
 __all__ = ["Look", "as_text", "look"]
 
 _SOURCE = b'"source"'
+_INPUT = b'"input"'  # nbformat 3's code cells
+_WORKSHEETS = b'"worksheets"'  # nbformat 3
 _DETECT = 65536  # bytes at the start where the first cell's indentation is read
 _decoder = json.JSONDecoder()
 
@@ -65,7 +69,7 @@ def _layout(data: bytes) -> _Layout | None:
     which makes it longer and faster to search for.
     """
     at = data.find(b'"cell_type"', 0, _DETECT)
-    if at == -1:
+    if at == -1 or _WORKSHEETS in data[:at]:  # nbformat 3: code in "input", the slow way
         return None
     line_start = data.rfind(b"\n", 0, at) + 1
     indent = data[line_start:at]
@@ -129,14 +133,17 @@ def _triggered(data: bytes, starts: list[int], ends: list[int]) -> list[int]:
 
 
 def _any_sources(data: bytes) -> Iterator[int]:
-    """Where each value of a ``"source"`` key starts, in a notebook of any layout."""
-    at = data.find(_SOURCE)
-    while at != -1:
-        start = at + len(_SOURCE)
-        at = data.find(_SOURCE, start)
-        colon = data.find(b":", start, start + 64)
-        if colon != -1 and not data[start:colon].strip():  # a key, not a string value
-            yield colon + 1
+    """Where each value of a ``"source"`` key (nbformat 3: ``"input"`` too) starts, in a
+    notebook of any layout, in order."""
+    keys = (_SOURCE, _INPUT) if _WORKSHEETS in data else (_SOURCE,)
+    for key in keys:
+        at = data.find(key)
+        while at != -1:
+            start = at + len(key)
+            at = data.find(key, start)
+            colon = data.find(b":", start, start + 64)
+            if colon != -1 and not data[start:colon].strip():  # a key, not a string value
+                yield colon + 1
 
 
 def _value_at(data: bytes, start: int) -> Any:
@@ -167,8 +174,8 @@ def look(data: bytes, ring: Keyring, path: str) -> Look:
     layout = _layout(data)
     starts, ends = _cells(data, layout) if layout else ([], [])
     places: list[int] = []  # where the configured keys and the literals found are
-    for known in ring.keys:
-        for needle in known.needles:
+    for known in ring.keys:  # whole, or either half of a key printed in two pieces
+        for needle in (*known.needles, *known.halves):
             at = data.find(needle)
             while at != -1:
                 places.append(at)
@@ -178,7 +185,7 @@ def look(data: bytes, ring: Keyring, path: str) -> Look:
     for start in sources:
         try:
             text = as_text(_value_at(data, start))
-        except ValueError:  # not JSON: the notebook is parsed (and found not to be one)
+        except (ValueError, RecursionError):  # not JSON (or too deep): parsed, found not one
             result.parse = True
             continue
         if text is None:
