@@ -246,6 +246,10 @@ _FAKE_PREFIXES = (
     "sample",
 )
 _FILLER = re.compile(r"(?i)x{4}|\*{3}")
+# A word of a name: snake_case or UPPER_CASE (digits at its end), or camelCase. Random keys
+# mix letters and digits within their parts, so they do not read as words.
+_WORD = r"(?:[a-z]+[0-9]*|[A-Z]+[0-9]*|[A-Z]?[a-z]+(?:[A-Z][a-z0-9]+)*)"
+_NAME = re.compile(rf"{_WORD}(?:[._]{_WORD})+")
 
 
 def _filler(value: str) -> bool:
@@ -283,6 +287,12 @@ PLACEHOLDER_RULES: tuple[PlaceholderRule, ...] = (
         "starts with fake, dummy, example, test-, sandbox- (the sandbox's demo keys), "
         "placeholder, changeme, replace or sample",
         lambda v, _: v.lower().startswith(_FAKE_PREFIXES),
+    ),
+    PlaceholderRule(
+        "name",
+        "a name, not a value: a variable or an attribute (DEFAULT_SANDBOX_API_KEY, "
+        "settings.ONCEHUB_API_KEY_PROD), words joined by _ or .",
+        lambda v, _: _NAME.fullmatch(v) is not None,
     ),
     PlaceholderRule(
         "env-example",

@@ -455,6 +455,15 @@ def test_explicit_files_are_read_whatever_their_kind(corpus: Path) -> None:
         ('OnceHub("test-key-1234567890abcdef")', "call", "fake-prefix"),
         ('OnceHub("{{ oncehub_key }}")', "call", "variable"),
         ('OnceHub("has spaces in it, not a key")', "call", "not-key-shaped"),
+        # names and attributes are not keys (issue 19)
+        ('NAMES = ["ONCEHUB_API_KEY", "ONCEHUB_WEBHOOK_SECRET"]', "env-assignment", "name"),
+        ("ONCEHUB_API_KEY = settings.ONCEHUB_API_KEY_PROD", "env-assignment", "name"),
+        ('os.environ.get("ONCEHUB_API_KEY", DEFAULT_SANDBOX_API_KEY)', "env-assignment", "name"),
+        ("export ONCEHUB_API_KEY=oncehub_key_from_the_vault", "env-assignment", "name"),
+        ('{"API-Key": "config.oncehub.apiKeyProduction"}', "api-key-header", "name"),
+        # ... but keys with underscores or dots are still keys
+        (f'OnceHub("sk_live_{LITERAL}")', "call", None),
+        (f"API-Key: {LITERAL[:12]}.{LITERAL[12:]}", "api-key-header", None),
     ],
 )
 def test_rules(line: str, rule: str, dismissed_by: str | None) -> None:
