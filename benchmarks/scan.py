@@ -240,9 +240,9 @@ def bench_many_hits(
     with tempfile.TemporaryDirectory(prefix="oncehub-scan-hits-") as folder:
         whole, parts = Path(folder, "whole"), Path(folder, "parts")
         whole.mkdir(), parts.mkdir()
-        (whole / "big.txt").write_text(hits_text(kind, 4 * MB))
+        (whole / "big.log").write_text(hits_text(kind, 4 * MB))
         for number in range(4):
-            (parts / f"part-{number}.txt").write_text(hits_text(kind, MB))
+            (parts / f"part-{number}.log").write_text(hits_text(kind, MB))
         expected = len(scan(whole, keys=keys))
         assert expected > 10_000, expected
 
@@ -258,7 +258,7 @@ def bench_many_hits(
 
         sizes = []
         for megabytes in (1, 2, 4):
-            path = Path(folder, f"{megabytes}mb.txt")
+            path = Path(folder, f"{megabytes}mb.log")
             path.write_text(hits_text(kind, megabytes * MB))
             sizes.append(f"{megabytes} MB {timed_scan(path)() * 1000:.0f} ms")
             path.unlink()

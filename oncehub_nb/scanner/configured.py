@@ -24,7 +24,7 @@ from oncehub_nb.keys import ApiKey, discover_dotenv
 
 from . import reading
 from .decoding import decode
-from .rules import dismissal
+from .rules import is_key_shaped
 from .walk import TEMPLATE_SUFFIXES
 
 __all__ = ["MIN_SEARCHED_LENGTH", "Dotenv", "Keyring", "KnownKey", "gather", "read_dotenv"]
@@ -122,15 +122,15 @@ class Keyring:
 
 
 def _other_key(name: str, value: str | None) -> bool:
-    """A variable other than ``ONCEHUB_API_KEY`` naming a OnceHub key, with a key-shaped,
-    not placeholder, value (``ONCEHUB_API_KEY_PROD=…``, ``MY_ONCEHUB_KEY=…``)."""
+    """A variable other than ``ONCEHUB_API_KEY`` naming a OnceHub key, with a key-shaped
+    value (``ONCEHUB_API_KEY_PROD=…``, ``MY_ONCEHUB_KEY=…``; not ``…_KEY_FILE=/run/k``)."""
     upper = name.upper()
     return (
         name != API_KEY_VAR
         and "ONCEHUB" in upper
         and "KEY" in upper
         and value is not None
-        and dismissal(value.strip()) is None
+        and is_key_shaped(value.strip())
     )
 
 

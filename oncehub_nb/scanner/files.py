@@ -60,11 +60,11 @@ def _parse(data: bytes) -> tuple[Any, str]:
 
 def scan_notebook(data: bytes, path: str, ring: Keyring) -> Hits:
     """Findings in a notebook's bytes; it is parsed only when something is there."""
-    decoded = decode(data)
-    if decoded.text is None:
+    encoding, mark = encoding_of(data)
+    if encoding == BINARY:
         return binary_hits(data, path, ring), []
-    if decoded.bom or decoded.encoding != "utf-8":  # UTF-16, or a BOM: as UTF-8 from here
-        data = decoded.text.encode("utf-8", errors="surrogatepass")
+    if mark or encoding != "utf-8":  # UTF-16, or a BOM: as UTF-8 from here
+        data = data[len(mark) :].decode(encoding, errors="replace").encode("utf-8")
     seen = quicklook.look(data, ring, path)
     if not seen.parse:
         return [], seen.dismissed
@@ -79,7 +79,8 @@ def scan_notebook(data: bytes, path: str, ring: Keyring) -> Hits:
         located, why_not = None, "nested too deeply"
     if located is None:
         detail = f"{NOT_A_NOTEBOOK} ({why_not})" if why_not else NOT_A_NOTEBOOK
-        return scan_text(decoded.text, path, ring, detail=f"{detail}: read as text")
+        text = data.decode("utf-8", errors="replace")
+        return scan_text(text, path, ring, detail=f"{detail}: read as text")
     findings, dismissed = located
     return findings, seen.dismissed if only is not None else dismissed
 

@@ -94,6 +94,23 @@ def _holds_key(value: Any, ring: Keyring) -> bool:
     return any(form in dumped for known in ring.keys for form in known.texts)
 
 
+def _output_holds_key(output: Any, ring: Keyring) -> bool:
+    """Whether an output holds a configured key, whole in its JSON or only once a text
+    written as a list of lines is joined (a key cut between two of them)."""
+    if _holds_key(output, ring):
+        return True
+    if not isinstance(output, dict):
+        return False
+    values = [*output.values()]
+    if isinstance(output.get("data"), dict):
+        values += output["data"].values()
+    return any(
+        _holds_key("".join(value), ring)
+        for value in values
+        if isinstance(value, list) and value and all(isinstance(item, str) for item in value)
+    )
+
+
 def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     found = dict(pairs)
     if len(found) != len(pairs):
@@ -202,7 +219,7 @@ def _cell_hits(cell: dict[str, Any], number: int, path: str, ring: Keyring) -> H
             findings += [replace(f, line=None) for f in found]
     outputs = cell.get("outputs")
     for index, output in enumerate(outputs if isinstance(outputs, list) else [], start=1):
-        if not _holds_key(output, ring):
+        if not _output_holds_key(output, ring):
             continue
         for label, text, numbered in _output_texts(output):
             findings += key_hits(

@@ -67,10 +67,13 @@ def read(path: Path, limit: int = DEFAULT_MAX_READ) -> bytes | None:
     """The content of a regular file, or None when it holds more than ``limit`` bytes
     (read it with :func:`chunks`). Raises Unreadable (or another OSError)."""
     with os.fdopen(_open(path), "rb") as stream:
-        if os.fstat(stream.fileno()).st_size > limit:
+        size = os.fstat(stream.fileno()).st_size
+        if size > limit:
             return None
-        data = stream.read(limit + 1)
-    return data if len(data) <= limit else None  # it grew while being read
+        data = stream.read(size + 1)  # (not limit + 1: read() allocates what it is asked)
+        if len(data) > size:  # it grew since: read on, as far as the limit
+            data += stream.read(limit + 1 - len(data))
+    return data if len(data) <= limit else None
 
 
 def chunks(path: Path, size: int = DEFAULT_MAX_READ) -> Iterator[bytes]:
