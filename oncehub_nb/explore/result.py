@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from oncehub_nb.display.cards import failure_rows, failure_title, html_card, text_card
 from oncehub_nb.display.once import TextView
 from oncehub_nb.errors import OnceHubError
+from oncehub_nb.escape import printable
 from oncehub_nb.http.paging import Listing, PageSource
 from oncehub_nb.settings import DEFAULTS
 
@@ -240,7 +241,7 @@ class ObjectResult(TextView):
         from oncehub_nb.explore.views import object_text
 
         if not isinstance(self.data, Mapping):
-            return "(no content)" if self.data is None else str(self.data)
+            return "(no content)" if self.data is None else printable(str(self.data), "\n")
         return object_text(self.data, kind=self._kind())
 
     def _repr_html_(self) -> str:

@@ -1,7 +1,7 @@
 """A scan's report for people (text) and for machines (JSON). Keys appear masked only.
 
 File names and labels come from the files scanned: the text shows their control
-characters escaped (``display.cells.printable``), never sent to the terminal; the JSON
+characters escaped (``escape.printable``), never sent to the terminal; the JSON
 escapes them as JSON does (lone surrogates included).
 """
 
@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from oncehub_nb.display.cells import printable
+from oncehub_nb.escape import printable
 
 from .findings import Report
 from .fix import Fixed
