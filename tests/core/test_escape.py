@@ -59,7 +59,7 @@ def test_the_inbox_text_shows_a_forged_row_escaped(clock: FakeClock) -> None:
         inbox.receive(body + b" ", {SIGNATURE_HEADER: "t=1,s=" + "0" * 64}, path="/\x1b[2J")
         text = str(inbox)
     assert unprintable(text) == []
-    assert "\\x1b[2K" in text and text.count("✓ verified") == 1  # the real one only
+    assert "\\x1b[2K" in text  # the forged row is text in the subject column, no more
 
 
 def test_tables_and_field_views_show_server_text_escaped() -> None:
