@@ -76,8 +76,10 @@ def _parser() -> argparse.ArgumentParser:
         help="look for your API key in notebooks and files (and for key-shaped literals)",
         description=(
             "Find your configured key (ONCEHUB_API_KEY, .env files) and key-shaped literals "
-            "given to OnceHub in notebooks (sources, outputs, widget state, metadata) and text "
-            "files, and key files Git tracks or does not ignore. Keys are shown masked."
+            "given to OnceHub in notebooks (sources, outputs, widget state, metadata) and any "
+            "other file (text or binary, told by its content), and key files Git tracks or "
+            "does not ignore. Keys are shown masked. Exit status: 0 nothing found, 1 findings, "
+            "2 usage error, 3 nothing found but something could not be scanned."
         ),
     )
     scan.add_argument(
