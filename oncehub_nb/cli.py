@@ -4,8 +4,10 @@ scan for keys, or mirror the account into a DuckDB file (``sync``).
 Exit status of ``check``: 0 the key is valid, 1 OnceHub (or the network) said
 no, 2 a usage or configuration problem (no key found, unusable key or setting).
 Exit status of ``profiles``: 0, or 2 when the profiles file cannot be read.
-Exit status of ``scan``: 0 nothing found, 1 findings, 2 a usage problem (a path
-that does not exist).
+Exit status of ``scan``: 0 nothing found and everything scanned, 1 findings (whether or
+not everything could be scanned), 2 a usage problem (a path that does not exist), 3 no
+findings, but something could not be scanned (a FIFO, a device, an unreadable file or
+folder: each is named on stderr).
 Exit status of ``sync``: 0 every stream synced, 1 it stopped early (what was loaded stays;
 the next sync resumes), 2 a usage or configuration problem.
 """
@@ -28,6 +30,7 @@ __all__ = ["main"]
 
 EXIT_VALID, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 EXIT_CLEAN, EXIT_FOUND = EXIT_VALID, EXIT_REJECTED  # scan: nothing found, findings
+EXIT_INCOMPLETE = 3  # scan: nothing found, but not everything could be scanned
 MAX_INVENTED = 1_000_000
 
 
@@ -87,8 +90,10 @@ def _parser() -> argparse.ArgumentParser:
         help="look for your API key in notebooks and files (and for key-shaped literals)",
         description=(
             "Find your configured key (ONCEHUB_API_KEY, .env files) and key-shaped literals "
-            "given to OnceHub in notebooks (sources, outputs, widget state, metadata) and text "
-            "files, and key files Git tracks or does not ignore. Keys are shown masked."
+            "given to OnceHub in notebooks (sources, outputs, widget state, metadata) and any "
+            "other file (text or binary, told by its content), and key files Git tracks or "
+            "does not ignore. Keys are shown masked. Exit status: 0 nothing found, 1 findings, "
+            "2 usage error, 3 nothing found but something could not be scanned."
         ),
     )
     scan.add_argument(
@@ -195,7 +200,9 @@ def _scan(args: argparse.Namespace) -> int:
     if found.problems:
         print(report.problems_text(found), file=sys.stderr)
     print(report.as_json(found, fixed) if args.json else report.as_text(found, fixed))
-    return EXIT_FOUND if found.findings else EXIT_CLEAN
+    if found.findings:
+        return EXIT_FOUND
+    return EXIT_CLEAN if found.complete else EXIT_INCOMPLETE
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -43,6 +43,7 @@ from __future__ import annotations
 from typing import Any
 
 from oncehub_nb.constants import ACCOUNT_LIMIT, ADDRESS_LIMIT, API_KEY_VAR, DEFAULT_BASE_URL
+from oncehub_nb.escape import printable
 
 __all__ = [
     "APIError",
@@ -103,7 +104,8 @@ class OnceHubError(Exception):
         self.hint = self.default_hint if hint is None else hint
 
     def __str__(self) -> str:
-        return f"{self.message} {self.hint}".strip() if self.hint else self.message
+        text = f"{self.message} {self.hint}".strip() if self.hint else self.message
+        return printable(text, keep="\n")  # a server's words cannot command the terminal
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r})"
@@ -285,7 +287,7 @@ class APIError(OnceHubError):
             head += f" (param: {self.param})"
         if self.request_id:
             head += f" [Request-Id: {self.request_id}]"
-        return f"{head} — {self.hint}" if self.hint else head
+        return printable(f"{head} — {self.hint}" if self.hint else head, keep="\n")
 
     def __repr__(self) -> str:
         return (

@@ -10,9 +10,11 @@ further steps to try between the environment and the dotenv file (``between``):
 
 from __future__ import annotations
 
+import html
 import io
 import logging
 import os
+import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +45,7 @@ __all__ = [
 ]
 
 MAX_KEY_LENGTH = 256
+_PLAIN = re.compile(r"[\x21-\x7e]+")  # visible ASCII characters only: a usable key
 _WHAT_TO_DO = "Copy the key again from OnceHub (or from your .env file) and paste only the key."
 
 
@@ -54,6 +57,8 @@ def check_key_text(text: object) -> str | None:
     """
     if not isinstance(text, str):
         return f"An API key must be text, not {type(text).__name__}."
+    if len(text) <= MAX_KEY_LENGTH and _PLAIN.fullmatch(text):
+        return None  # the usual case, checked at C speed: visible ASCII, nothing around it
     key = text.strip()
     if not key:
         return "The API key is empty."
@@ -78,15 +83,31 @@ def check_key_text(text: object) -> str | None:
     return None
 
 
+def _variants(value: str) -> re.Pattern[str]:
+    """The key as a server could echo it: any letter case, each character as itself or
+    escaped (JSON and Python ``\\u0041``, ``\\x41``, HTML ``&#65;`` ``&#x41;`` ``&amp;``,
+    URL ``%41``)."""
+    parts = []
+    for char in value:
+        code = ord(char)
+        options = [re.escape(char), rf"\\+u0*{code:x}", rf"\\+x{code:02x}"]
+        options += [rf"&#0*{code};", rf"&#x0*{code:x};", rf"%{code:02x}"]
+        if char in "&<>\"'":
+            options.append(re.escape(html.escape(char)))
+        parts.append(f"(?:{'|'.join(options)})")
+    return re.compile("".join(parts), re.IGNORECASE)
+
+
 class ApiKey:
     """A OnceHub API key that masks itself everywhere it could be shown.
 
     ``repr``, ``str`` and format strings give ``ApiKey('…3f9a')``. The value
-    comes out only through :meth:`reveal`. It cannot be pickled (that would write
-    it to disk in clear).
+    comes out only through :meth:`reveal`. It cannot be pickled or copied (that would
+    write it to disk in clear), and ``__getstate__`` refuses too. :meth:`scrub` masks it
+    in text a server sent back.
     """
 
-    __slots__ = ("_value", "source", "stripped")
+    __slots__ = ("_echoes", "_value", "source", "stripped")
 
     def __init__(self, value: str, source: str = ARGUMENT_SOURCE) -> None:
         problem = check_key_text(value)
@@ -96,15 +117,36 @@ class ApiKey:
         self._value = stripped
         self.source = source
         self.stripped = stripped != value
+        self._echoes: re.Pattern[str] | None = None
 
     def reveal(self) -> str:
         """Return the key in clear, e.g. to put it in a request header."""
         return self._value
 
+    def scrub(self, text: str, mask: str | None = None) -> str:
+        """``text`` with the key masked (as ``mask``, default :attr:`masked`) wherever it
+        is, in any of the forms a server could echo it in (any letter case; JSON, HTML or
+        URL escapes); for text from a server."""
+        if not text:
+            return text
+        lowered = text.lower()
+        if self._value.lower() not in lowered and not any(
+            mark in lowered for mark in ("\\", "&", "%")
+        ):
+            return text  # the usual case: no key, no escape that could spell one
+        if self._echoes is None:
+            self._echoes = _variants(self._value)
+        return self._echoes.sub(self.masked if mask is None else mask, text)
+
     @property
     def masked(self) -> str:
         """The last four characters behind an ellipsis (just '…' for short keys)."""
         return "…" + self._value[-4:] if len(self._value) >= 12 else "…"
+
+    @property
+    def masked_ascii(self) -> str:
+        """:attr:`masked` in ASCII (``...3f9a``), for where only ASCII goes: HTTP headers."""
+        return self.masked.replace("…", "...")
 
     @property
     def notes(self) -> list[str]:
@@ -141,6 +183,9 @@ class ApiKey:
 
     def __reduce__(self) -> NoReturn:
         raise TypeError("ApiKey cannot be pickled: that would store the key in clear.")
+
+    def __getstate__(self) -> NoReturn:
+        raise TypeError("ApiKey has no state to give: that would hand out the key in clear.")
 
 
 @dataclass

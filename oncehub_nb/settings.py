@@ -2,7 +2,9 @@
 
 :class:`Settings` is the one definition of each tunable value, its default, its
 help text and its check. The client's keyword arguments, the session, the CLI and
-the magics' ``%config OnceHubMagics`` traits are all made from it.
+the magics' ``%config OnceHubMagics`` traits are all made from it. :class:`InboxLimits`
+is the same for the webhook inbox's bounds (events kept, body and header sizes, time per
+request, idle time, connections at once).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from oncehub_nb.constants import (
 from oncehub_nb.errors import ConfigError
 from oncehub_nb.urls import check_base_url
 
-__all__ = ["DEFAULTS", "Settings", "check_setting"]
+__all__ = ["DEFAULTS", "INBOX_LIMITS", "InboxLimits", "Settings", "check_setting"]
 
 
 def _setting(default: Any, help: str, *, client: bool = False) -> Any:
@@ -100,6 +102,58 @@ class Settings:
 _FIELDS = {item.name: item for item in fields(Settings)}
 
 
+@dataclass(frozen=True)
+class InboxLimits:
+    """What a webhook inbox takes on, at most. ``InboxLimits()`` holds the defaults; a bad
+    value raises ConfigError. ``WebhookInbox(limits=…)`` and ``listen(…, limits=…)`` take it."""
+
+    max_events: int = _setting(
+        1000,
+        "Deliveries an inbox keeps (verified or not); past it the oldest go, and the view "
+        "counts them.",
+    )
+    max_body: int = _setting(1_000_000, "Bytes a delivery's body may have (413 above).")
+    max_headers: int = _setting(
+        65_536, "Bytes of request line and headers a delivery may send (431 above)."
+    )
+    request_timeout: float = _setting(
+        15.0, "Seconds a connection may take to send its whole request (then it is cut)."
+    )
+    idle_timeout: float = _setting(
+        5.0, "Seconds a connection may stay silent (idle ones are closed)."
+    )
+    max_connections: int = _setting(
+        32, "Connections served at once; one more is answered 503 and closed."
+    )
+
+    def __post_init__(self) -> None:
+        for item in fields(self):
+            value = _check_limit(item.name, getattr(self, item.name))
+            object.__setattr__(self, item.name, value)
+
+    @classmethod
+    def help(cls, name: str) -> str:
+        """The help text of one limit."""
+        return _LIMITS[name].metadata["help"]
+
+
+_LIMITS = {item.name: item for item in fields(InboxLimits)}
+
+
+def _check_limit(name: str, value: Any) -> Any:
+    """``value`` (normalised) if it suits inbox limit ``name``; else ConfigError."""
+    if name in ("request_timeout", "idle_timeout"):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _refused(f"{name} must be a number of seconds, not {value!r}.")
+        if not (value > 0 and math.isfinite(value)):
+            raise _refused(f"{name} must be a finite number of seconds above 0, not {value!r}.")
+        return float(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        what = "bytes" if name.startswith("max_b") or name == "max_headers" else "a count"
+        raise _refused(f"{name} is a whole number ({what}), 1 or more, not {value!r}.")
+    return value
+
+
 def _refused(problem: str) -> Exception:
     return ConfigError(problem)
 
@@ -146,3 +200,4 @@ def check_setting(name: str, value: Any) -> Any:
 
 
 DEFAULTS = Settings()
+INBOX_LIMITS = InboxLimits()

@@ -69,7 +69,7 @@ class ValidationResult(TextView):
     def success(cls, client: OnceHub, body: Any, elapsed: float) -> ValidationResult:
         info = client.last_call
         message = body.get("message", "") if isinstance(body, dict) else ""
-        message = message if isinstance(message, str) else str(message)
+        message = client.key.scrub(message if isinstance(message, str) else str(message))
         return cls(
             ok=True,
             status_code=info.status_code if info else 200,

@@ -4,7 +4,9 @@ The width is read when something is shown (``shutil.get_terminal_size``: ``COLUM
 else the terminal, else ``FALLBACK_WIDTH``); every function here also takes it as an
 argument. A table too wide first shortens its free-text columns with "…", then leaves
 out its least useful columns and says which. The first column (the ID) is never left out
-or shortened, and no OnceHub ID is ever cut, in any cell.
+or shortened, and no OnceHub ID is ever cut, in any cell. Every text that goes through
+here has its control characters escaped (``escape.printable``): a value from a server or
+a webhook cannot command the terminal.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from oncehub_nb.display.cells import cut, id_spans, is_id, is_time
+from oncehub_nb.escape import printable
 
 __all__ = [
     "FALLBACK_WIDTH",
@@ -75,7 +78,7 @@ def wrap(text: str, width: int, indent: str = "", first: str = "") -> list[str]:
     line starts with ``first``, the others with ``indent``. Line breaks in ``text`` are
     kept; IDs are never broken."""
     lines: list[str] = []
-    for paragraph in text.splitlines() or [""]:
+    for paragraph in printable(text, keep="\n\t").split("\n"):
         lead = indent if lines else first
         wrapper = _Wrapper(
             width=max(width, len(lead) + 1, len(indent) + 1),
@@ -91,7 +94,7 @@ def wrap_parts(text: str, width: int, sep: str = " · ", indent: str = "  ") -> 
     """``text`` made of parts joined by ``sep`` (a footer), in lines of whole parts where
     they fit; a line after the first starts with ``indent``."""
     lines: list[str] = []
-    for part in text.split(sep):
+    for part in printable(text).split(sep):
         if lines and len(lines[-1]) + len(sep) + len(part) <= width:
             lines[-1] += sep + part
         else:
@@ -102,6 +105,7 @@ def wrap_parts(text: str, width: int, sep: str = " · ", indent: str = "  ") -> 
 def labelled(rows: Sequence[tuple[str, str]], width: int, indent: int = 2) -> list[str]:
     """``label  value`` rows, values aligned and wrapped within ``width`` (labels are not
     cut). A value with too little room left beside its label goes on the lines below it."""
+    rows = [(printable(label), value) for label, value in rows]  # labels: field names too
     label_width = max((len(label) for label, _ in rows), default=0)
     margin = " " * indent
     lines: list[str] = []
@@ -118,7 +122,7 @@ def labelled(rows: Sequence[tuple[str, str]], width: int, indent: int = 2) -> li
 def fit_line(parts: Sequence[str], width: int, sep: str = " · ") -> str:
     """Parts joined by ``sep`` in at most ``width`` characters: the middle parts are left
     out first (the first says what, the last how it ended), then the end is cut with "…"."""
-    kept = list(parts)
+    kept = [printable(part) for part in parts]
     while len(sep.join(kept)) > width and len(kept) > 2:
         del kept[-2]
     return cut(sep.join(kept), max(width, 1))
@@ -193,6 +197,8 @@ def fit_table(
     """Fit ``rows`` under ``columns`` into ``width``: shorten the ``shorten_ok`` columns
     (None: any column), then leave out the columns in ``drop_first`` order, then the others
     from the right, until the table fits. The first column stays whole."""
+    columns = [printable(name) for name in columns]  # names and cells: escapes shown
+    rows = [[printable(value) for value in row] for row in rows]
     cells = [[row[i] for row in rows] for i in range(len(columns))]
     natural = [_column_floor(name, cells[i], False) for i, name in enumerate(columns)]
     floors = [

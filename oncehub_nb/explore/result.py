@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from oncehub_nb.display.cards import failure_rows, failure_title, html_card, text_card
 from oncehub_nb.display.once import TextView
 from oncehub_nb.errors import OnceHubError
+from oncehub_nb.escape import printable
 from oncehub_nb.http.paging import Listing, PageSource
 from oncehub_nb.settings import DEFAULTS
 
@@ -258,7 +259,7 @@ class ObjectResult(TextView):
         from oncehub_nb.explore.views import object_text
 
         if not isinstance(self.data, Mapping):
-            text = "(no content)" if self.data is None else str(self.data)
+            text = "(no content)" if self.data is None else printable(str(self.data), "\n")
             return f"{self.header}\n{text}" if self.header else text
         return object_text(self.data, kind=self._kind(), header=self.header)
 

@@ -31,10 +31,11 @@ from oncehub_nb.errors import (
     TransportError,
     UnexpectedResponse,
 )
-from oncehub_nb.http.auth import APIKeyAuth
+from oncehub_nb.http.auth import KEY_HEADER, APIKeyAuth
 from oncehub_nb.http.clock import SYSTEM_CLOCK, Clock
 from oncehub_nb.http.failures import slow_hint, transport_failure
 from oncehub_nb.http.history import History
+from oncehub_nb.http.logmask import watch
 from oncehub_nb.http.ratelimit import RateLimiter, WouldWait, shared_limiter
 from oncehub_nb.http.responses import api_error_from_response, readable_body
 from oncehub_nb.http.retry import RetryPolicy, next_wait, retry_after_seconds
@@ -140,6 +141,7 @@ class OnceHub:
             else None
         )
         self.last_call: CallInfo | None = None
+        watch(self)  # DEBUG lines (httpx, httpcore, ours) show the key masked, echoed or not
         self._http = httpx.Client(
             base_url=self.base_url + "/",
             auth=APIKeyAuth(self.key),
@@ -220,7 +222,7 @@ class OnceHub:
             log.debug("%s %s -> %s; retrying in %.2fs", method, path, _label(outcome), pause)
             self.clock.sleep(pause)  # the one place a retry waits
             retries += 1
-        request_id = response.headers.get("Request-Id") if response is not None else None
+        request_id = self._request_id(response)
         self.last_call = CallInfo(
             method,
             path,
@@ -245,10 +247,27 @@ class OnceHub:
                 outcome,
                 response.headers,
                 self._scrub(response.text),
+                scrub=self._scrub,
                 retries=retries,
                 waited=waited,
                 key_source=self.key.source,
             )
+        return self._masked(response)
+
+    def _request_id(self, response: httpx.Response | None) -> str | None:
+        """The answer's Request-Id, the key masked should a server echo it there."""
+        value = response.headers.get("Request-Id") if response is not None else None
+        return self._scrub(value) if value is not None else None
+
+    def _masked(self, response: httpx.Response) -> httpx.Response:
+        """The response as the caller gets it: its request's API-Key header masked (httpx
+        masks only Authorization), and the key masked in any header that echoes it."""
+        ascii_mask = self.key.masked_ascii  # header values are ASCII
+        response.request.headers[KEY_HEADER] = ascii_mask
+        pairs = response.headers.multi_items()
+        scrubbed = [(name, self.key.scrub(value, ascii_mask)) for name, value in pairs]
+        if scrubbed != pairs:
+            response.headers = httpx.Headers(scrubbed)
         return response
 
     def _record(
@@ -347,15 +366,15 @@ class OnceHub:
             ) from None
 
     def _scrub(self, text: str) -> str:
-        """Server text with the key masked, should a server ever echo it."""
-        secret = self.key.reveal()
-        return text.replace(secret, self.key.masked) if secret in text else text
+        """Server text with the key masked, should a server ever echo it (in any case,
+        JSON-, HTML- or URL-escaped)."""
+        return self.key.scrub(text)
 
     def json_of(self, response: httpx.Response) -> Any:
         """The response's JSON; UnexpectedResponse (key masked) when it is not JSON."""
         try:
             return response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             info = self.last_call
             body = readable_body(
                 self._scrub(response.text), response.headers.get("Content-Type", "")
@@ -363,9 +382,9 @@ class OnceHub:
             raise UnexpectedResponse(
                 f"HTTP {response.status_code} with a body that is not JSON.",
                 status_code=response.status_code,
-                request_id=response.headers.get("Request-Id"),
+                request_id=self._request_id(response),
                 retries=info.retries if info else 0,
-                body_excerpt=body,
+                body_excerpt=self._scrub(body),  # an HTML page's entities, decoded
             ) from None
 
     def get(self, path: str, **params: Any) -> Any:

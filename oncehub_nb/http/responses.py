@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
@@ -117,17 +117,29 @@ def _shorten(text: str) -> str:
     return text if len(text) <= EXCERPT_LENGTH else text[: EXCERPT_LENGTH - 1] + "…"
 
 
+def _same(text: str) -> str:
+    return text
+
+
 def api_error_from_response(
     status_code: int,
     headers: Mapping[str, str],
     body: str | bytes,
+    *,
+    scrub: Callable[[str], str] = _same,
     **details: Any,
 ) -> APIError:
-    """The right APIError for an error response; ``details`` are retries, waited, key_source."""
-    request_id = headers.get("Request-Id") or headers.get("request-id")
+    """The right APIError for an error response; ``details`` are retries, waited, key_source.
+
+    ``scrub`` masks the key in every piece of server text the error keeps (message, type,
+    param, Request-Id, what a person reads of the body): a key echoed ``\\u``-escaped or
+    in an HTML page's entities only shows once decoded, so it is applied after that.
+    """
+    found = headers.get("Request-Id") or headers.get("request-id")
+    request_id = scrub(found) if found is not None else None
     parsed = parse_error_body(body)
     if parsed is None:
-        readable = readable_body(body, headers.get("Content-Type", ""))
+        readable = scrub(readable_body(body, headers.get("Content-Type", "")))
         what = "a body that is not OnceHub's JSON" if readable else "an empty body"
         return UnexpectedResponse(
             f"HTTP {status_code} with {what}.",
@@ -138,10 +150,10 @@ def api_error_from_response(
         )
     cls = ServerError if status_code >= 500 else _BY_STATUS.get(status_code, InvalidRequestError)
     return cls(
-        parsed.message,
+        scrub(parsed.message),
         status_code=status_code,
-        error_type=parsed.type,
-        param=parsed.param,
+        error_type=scrub(parsed.type),
+        param=scrub(parsed.param) if parsed.param is not None else None,
         request_id=request_id,
         **details,
     )

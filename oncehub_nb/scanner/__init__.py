@@ -1,19 +1,22 @@
-"""Find OnceHub API keys where they should not be: notebooks, text files, Git.
+"""Find OnceHub API keys where they should not be: notebooks, any other file, Git.
 
 ``oncehub_nb.scan(paths)`` (and ``oncehub-nb scan [PATH…]``) looks for
 
 - the user's configured keys (``ONCEHUB_API_KEY``, every ``.env`` in sight) anywhere in
-  notebooks (sources, outputs, tracebacks, widget state, metadata) and text files;
+  notebooks (sources, outputs, tracebacks, widget state, metadata; a key printed in
+  pieces across stream outputs too) and in every other file, text or binary;
 - key-shaped literals handed to OnceHub in code (``rules``), placeholders aside;
 - files holding a key that Git tracks, or would take (not ignored).
 
-Every finding carries the key masked (``…3f9a``), never the key. Modules, one job each:
-``walk`` which files; ``configured`` which keys; ``rules`` literals and placeholders;
-``matching`` one text's hits, by line; ``quicklook`` a notebook's bytes, unparsed;
-``notebooks`` a parsed notebook's cells, outputs, widget state and metadata;
-``textfiles`` text files; ``gitcheck`` Git's view; ``engine`` one scan; ``fix`` clearing
-outputs and widget state (``spans`` keeps the rest of the file as it was); ``report``
-text and JSON.
+Every finding carries the key masked (``…3f9a``), never the key. One file that cannot be
+read never stops a scan: it is reported (``Report.unscanned``). Modules, one job each:
+``walk`` which files; ``reading`` a file's bytes, safely and bounded; ``decoding`` text or
+binary, and the encoding; ``configured`` which keys; ``rules`` literals and placeholders;
+``lines`` line numbers; ``matching`` one text's hits, by line; ``quicklook`` a notebook's
+bytes, unparsed; ``notebooks`` a parsed notebook's cells, outputs, widget state and
+metadata; ``textfiles`` text and binary files; ``files`` one file, as what it is;
+``gitcheck`` Git's view; ``engine`` one scan; ``fix`` clearing outputs and widget state
+(``spans`` keeps the rest of the file as it was); ``report`` text and JSON.
 """
 
 from __future__ import annotations

@@ -23,11 +23,15 @@ from oncehub_nb.constants import API_KEY_VAR
 from oncehub_nb.errors import InvalidKeyInput
 from oncehub_nb.keys import ApiKey, discover_dotenv
 
+from . import reading
+from .decoding import decode
+from .rules import is_key_shaped
 from .walk import TEMPLATE_SUFFIXES
 
 __all__ = ["MIN_SEARCHED_LENGTH", "Dotenv", "Keyring", "KnownKey", "gather", "read_dotenv"]
 
 MIN_SEARCHED_LENGTH = 8  # a shorter configured value would match everywhere: not searched
+MAX_DOTENV = 1_000_000  # bytes: a larger "dotenv file" is not one
 _ASSIGNMENT = re.compile(rf"^[ \t]*(?:export[ \t]+)?{API_KEY_VAR}[ \t]*=", re.M)
 
 
@@ -60,6 +64,14 @@ class KnownKey:
         """The forms to look for in a file's bytes (UTF-8)."""
         return tuple(text.encode() for text in self._texts)
 
+    @property
+    def halves(self) -> tuple[bytes, bytes]:
+        """The key's first and second halves (UTF-8): a key cut in two anywhere leaves one
+        of them whole in one of its pieces."""
+        value = self.key.reveal().encode()
+        middle = len(value) // 2
+        return value[: len(value) - middle], value[middle:]
+
     def is_value(self, value: str) -> bool:
         return value in self._texts
 
@@ -69,13 +81,15 @@ class KnownKey:
 
 @dataclass
 class Dotenv:
-    """A dotenv file's key (its ``ONCEHUB_API_KEY`` value) and that line's number."""
+    """A dotenv file's key (its ``ONCEHUB_API_KEY`` value) and that line's number, and the
+    key-shaped values of its other OnceHub key variables (``ONCEHUB_API_KEY_PROD``…)."""
 
     path: Path
     value: str | None
     line: int | None
+    others: dict[str, str] = field(default_factory=dict)
 
-    def __repr__(self) -> str:  # the value is a key: never shown
+    def __repr__(self) -> str:  # the values are keys: never shown
         return f"Dotenv({str(self.path)!r}, line={self.line})"
 
 
@@ -108,24 +122,44 @@ class Keyring:
         return next((known for known in self.keys if known.is_value(value)), None)
 
 
+def _other_key(name: str, value: str | None) -> bool:
+    """A variable other than ``ONCEHUB_API_KEY`` naming a OnceHub key, with a key-shaped
+    value (``ONCEHUB_API_KEY_PROD=…``, ``MY_ONCEHUB_KEY=…``; not ``…_KEY_FILE=/run/k``)."""
+    upper = name.upper()
+    return (
+        name != API_KEY_VAR
+        and "ONCEHUB" in upper
+        and "KEY" in upper
+        and value is not None
+        and is_key_shaped(value.strip())
+    )
+
+
 def read_dotenv(path: Path) -> Dotenv:
     """A dotenv file's key, read as ``find_key`` reads it (python-dotenv, no interpolation).
 
-    Raises OSError or UnicodeDecodeError when the file cannot be read.
+    Raises OSError (reading.Unreadable for a FIFO, a device, a file over 1 MB) or
+    UnicodeDecodeError when the file cannot be read.
     """
     from dotenv import dotenv_values
 
-    text = path.read_text(encoding="utf-8")
+    data = reading.read(path, MAX_DOTENV)
+    if data is None:
+        raise reading.Unreadable(f"over {MAX_DOTENV:,} bytes: not a dotenv file")
+    text = decode(data).text
+    if text is None:
+        raise UnicodeDecodeError("utf-8", data[:1], 0, 1, "a binary file")
     dotenv_logger = logging.getLogger("dotenv.main")
     previous = dotenv_logger.disabled
     dotenv_logger.disabled = True  # a bad line is not our finding (check reports it)
     try:
-        value = dotenv_values(stream=io.StringIO(text), interpolate=False).get(API_KEY_VAR)
+        values = dotenv_values(stream=io.StringIO(text), interpolate=False)
     finally:
         dotenv_logger.disabled = previous
     assignments = list(_ASSIGNMENT.finditer(text))
     line = text.count("\n", 0, assignments[-1].start()) + 1 if assignments else None
-    return Dotenv(path, value, line)
+    others = {name: value for name, value in values.items() if _other_key(name, value)}
+    return Dotenv(path, values.get(API_KEY_VAR), line, others)  # type: ignore[arg-type]
 
 
 def _nearest_dotenv(start: Path) -> Path | None:
@@ -140,13 +174,15 @@ def _templates_beside(path: Path) -> list[Path]:
     return [path.parent / f".env{suffix}" for suffix in TEMPLATE_SUFFIXES]
 
 
-def _read(path: Path, ring: Keyring) -> Dotenv | None:
+def _read(path: Path, ring: Keyring, show: Callable[[Path], str] = str) -> Dotenv | None:
     try:
         return read_dotenv(path)
+    except reading.Unreadable as exc:
+        ring.problems.append(f"{show(path)}: {reading.why(exc)}")
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or type(exc).__name__
-        ring.problems.append(f"{path}: cannot be read ({reason})")
-        return None
+        ring.problems.append(f"{show(path)}: cannot be read ({reason})")
+    return None
 
 
 def _add_profile_keys(ring: Keyring, environ: Mapping[str, str]) -> None:
@@ -203,17 +239,20 @@ def gather(
         template_paths += [t for p in dotenv_paths for t in _templates_beside(p)]
         _add_profile_keys(ring, env)
     for path in dotenv_paths:
-        dotenv = _read(path, ring)
+        dotenv = _read(path, ring, show)
         if dotenv is None:
             continue
         ring.dotenvs[path] = dotenv
-        if keys is None and dotenv.value is not None and dotenv.value.strip():
+        if keys is None:
             shown = show(path)
             where = f".env at {shown}" if path.name == ".env" else f"dotenv file {shown}"
-            ring.add(dotenv.value, where)
+            if dotenv.value is not None and dotenv.value.strip():
+                ring.add(dotenv.value, where)
+            for name, value in dotenv.others.items():
+                ring.add(value, f"{where} ({name})")
     for path in dict.fromkeys(template_paths):
         if path.is_file():
-            template = _read(path, ring)
+            template = _read(path, ring, show)
             if template is not None and template.value is not None:
                 ring.examples.add(template.value.strip())
     return ring

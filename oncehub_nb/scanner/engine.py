@@ -1,25 +1,29 @@
-"""One scan: which files, which keys, each file read once, then Git's view of the holders."""
+"""One scan: which files, which keys, each file read once, then Git's view of the holders.
+
+One file that cannot be read, or that breaks a reader, never stops the scan: it is
+reported (``Report.problems``, and ``Report.unscanned``: not scanned in full) and the scan
+goes on with the next.
+"""
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from oncehub_nb.keys import ApiKey
 
-from . import gitcheck, quicklook, walk
+from . import gitcheck, walk
 from .configured import Keyring, gather
-from .findings import NOT_A_NOTEBOOK, Finding, Report, mask
-from .matching import Hits
-from .notebooks import locate
+from .files import scan_file, scan_notebook
+from .findings import Finding, Report, mask
+from .reading import DEFAULT_MAX_READ, why
 from .rules import dismissal
-from .textfiles import scan_text
 
 __all__ = ["PathArg", "paths_of", "run", "run_with_keys", "scan_notebook"]
 
 PathArg = str | os.PathLike[str]
+Holders = dict[Path, list[tuple[str, int | None]]]  # file: (masked key, line) it holds
 
 
 def paths_of(paths: PathArg | Iterable[PathArg] | None) -> list[Path]:
@@ -29,26 +33,6 @@ def paths_of(paths: PathArg | Iterable[PathArg] | None) -> list[Path]:
     if isinstance(paths, str | os.PathLike):
         return [Path(paths)]
     return [Path(path) for path in paths] or [Path(".")]
-
-
-def scan_notebook(data: bytes, path: str, ring: Keyring) -> Hits:
-    """Findings in a notebook's bytes; it is parsed only when something is there."""
-    seen = quicklook.look(data, ring, path)
-    if not seen.parse:
-        return [], seen.dismissed
-    try:
-        notebook = json.loads(data)
-    except ValueError:  # not JSON, or not UTF-8
-        notebook = None
-    cells = notebook.get("cells") if isinstance(notebook, dict) else None
-    only: set[int] | None = None
-    if isinstance(cells, list) and len(cells) == seen.cell_count:  # the bytes were right
-        only = seen.cells | {-1}  # and the notebook's metadata, wherever it is
-    located = locate(notebook, path, ring, only)
-    if located is None:
-        return scan_text(data, path, ring, detail=f"{NOT_A_NOTEBOOK}: read as text")
-    findings, dismissed = located
-    return findings, seen.dismissed if only is not None else dismissed
 
 
 def _shower(cwd: Path) -> Callable[[Path], str]:
@@ -67,12 +51,34 @@ def run(
     *,
     keys: Iterable[str | ApiKey] | None = None,
     environ: Mapping[str, str] | None = None,
+    max_read: int = DEFAULT_MAX_READ,
 ) -> Report:
     """Scan ``paths`` (files or folders; default: the current folder) and report all.
 
+    ``max_read``: bytes read at once; a larger file is scanned in pieces of that size.
     Raises FileNotFoundError when a path does not exist.
     """
-    return run_with_keys(paths, keys=keys, environ=environ)[0]
+    return run_with_keys(paths, keys=keys, environ=environ, max_read=max_read)[0]
+
+
+def _scan_one(
+    path: Path, kind: str, shown: str, ring: Keyring, max_read: int, report: Report
+) -> list[Finding] | None:
+    """One file's findings (added to the report); None, and a problem, when it failed."""
+    try:
+        findings, dismissed = scan_file(path, kind, shown, ring, max_read)
+    except OSError as error:
+        reason = f"cannot be read ({why(error)})" if error.errno else why(error)
+        report.unreadable(shown, reason)
+        return None
+    except Exception as error:  # a hostile file broke a reader: said, and the scan goes on
+        report.unreadable(shown, f"could not be scanned ({type(error).__name__})")
+        return None
+    report.files += 1
+    if kind != "dotenv":  # a dotenv file holds keys by design: only Git's view of it counts
+        report.findings += findings
+        report.dismissed += dismissed
+    return findings
 
 
 def run_with_keys(
@@ -80,44 +86,48 @@ def run_with_keys(
     *,
     keys: Iterable[str | ApiKey] | None = None,
     environ: Mapping[str, str] | None = None,
+    max_read: int = DEFAULT_MAX_READ,
 ) -> tuple[Report, Keyring]:
     """:func:`run`, and the keys it searched for (for --fix)."""
     roots = paths_of(paths)
-    walked = list(walk.files(roots))
+    _shown = _shower(Path.cwd())
+    report = Report()
+    walked = list(walk.files(roots, lambda path, why: report.unreadable(_shown(path), why)))
     dotenvs = [path for path, kind in walked if kind == "dotenv"]
     templates = [path for path, kind in walked if walk.is_template(path)]
-    _shown = _shower(Path.cwd())
     ring = gather(roots, dotenvs, templates, keys=keys, environ=environ, show=_shown)
-    report = Report(problems=list(ring.problems), keys=[(k.masked, k.source) for k in ring.keys])
-    holders: dict[Path, list[tuple[str, int | None]]] = {}
+    report.problems[:0] = ring.problems
+    report.keys = [(k.masked, k.source) for k in ring.keys]
+    holders: Holders = {}
     for path, kind in walked:
-        if kind == "dotenv":
-            continue
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            report.problems.append(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})")
-            continue
-        report.files += 1
-        shown = _shown(path)
-        scanner = scan_notebook if kind == "notebook" else scan_text
-        findings, dismissed = scanner(data, shown, ring)
-        report.findings += findings
-        report.dismissed += dismissed
-        for masked in dict.fromkeys(finding.masked for finding in findings):
-            holders.setdefault(path, []).append((masked, None))
+        findings = _scan_one(path, kind, _shown(path), ring, max_read, report)
+        for finding in findings or []:
+            line = finding.line if kind == "dotenv" else None
+            holders.setdefault(path, []).append((finding.masked, line))
     for path, dotenv in ring.dotenvs.items():
-        report.files += 1
+        if path not in dotenvs:  # a .env beside or above the scanned folders
+            report.files += 1
         value = (dotenv.value or "").strip()
         if value and (ring.configured(value) or dismissal(value, ring.examples) is None):
             holders.setdefault(path, []).append((mask(value), dotenv.line))
-    for path, state in gitcheck.states(holders).items():
-        kind = "git-tracked" if state == gitcheck.TRACKED else "git-not-ignored"
-        what = "dotenv file" if walk.kind_of(path) == "dotenv" else ""
-        for masked, line in holders[path]:
-            report.findings.append(
-                Finding(_shown(path), line=line, kind=kind, place="git", masked=masked, detail=what)
-            )
+    _git_findings(holders, report, _shown)
+    report.problems = list(dict.fromkeys(report.problems))
+    report.unscanned = list(dict.fromkeys(report.unscanned))
     report.findings.sort(key=Finding.sort_key)
     report.dismissed.sort(key=lambda d: (d.path, d.cell or 0, d.line or 0, d.kind))
     return report, ring
+
+
+def _git_findings(holders: Holders, report: Report, shown: Callable[[Path], str]) -> None:
+    """A finding for each key a file holds that Git tracks or would take."""
+    for path, state in gitcheck.states(holders).items():
+        kind = "git-tracked" if state == gitcheck.TRACKED else "git-not-ignored"
+        what = "dotenv file" if walk.kind_of(path) == "dotenv" else ""
+        held: dict[str, int | None] = {}
+        for masked, line in holders[path]:  # each key once, at its first line
+            if masked not in held or (held[masked] is None and line is not None):
+                held[masked] = line
+        for masked, line in held.items():
+            report.findings.append(
+                Finding(shown(path), line=line, kind=kind, place="git", masked=masked, detail=what)
+            )

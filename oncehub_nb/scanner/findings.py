@@ -140,6 +140,17 @@ class Report:
     problems: list[str] = field(default_factory=list)  # files that could not be read, …
     files: int = 0  # files scanned
     keys: list[tuple[str, str]] = field(default_factory=list)  # (masked, where from)
+    unscanned: list[str] = field(default_factory=list)  # files and folders not scanned
+
+    def unreadable(self, path: str, reason: str) -> None:
+        """Note a file or folder that was not scanned (in full), and why."""
+        self.unscanned.append(path)
+        self.problems.append(f"{path}: {reason}")
+
+    @property
+    def complete(self) -> bool:
+        """Whether everything asked for was scanned."""
+        return not self.unscanned
 
     @property
     def files_with_findings(self) -> list[str]:

@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import reading
 from .configured import Keyring
+from .decoding import decode
 from .findings import NOT_A_NOTEBOOK, Finding
-from .notebooks import WIDGET_STATE, fixable_parts, widget_models
+from .notebooks import WIDGET_STATE, cells_of, fixable_parts, load, widget_models
 from .spans import Edit, apply, elements, members, skip, without
 from .walk import NOTEBOOK_SUFFIX
 
@@ -72,8 +74,9 @@ class Fixed:
 
 def _expected(notebook: dict[str, Any], outputs: dict[int, set[int]], models: set[str]) -> Any:
     result = copy.deepcopy(notebook)
+    cells = cells_of(result) or []
     for cell, drop in outputs.items():
-        cell_outputs = result["cells"][cell]["outputs"]
+        cell_outputs = cells[cell]["outputs"]
         cell_outputs[:] = [out for index, out in enumerate(cell_outputs) if index not in drop]
     state = widget_models(result)
     for model in models:
@@ -86,12 +89,24 @@ def _member(text: str, start: int, name: str) -> tuple[int, int] | None:
     return found[-1] if found else None  # json.loads keeps the last of duplicate names
 
 
-def _edits(text: str, outputs: dict[int, set[int]], models: set[str]) -> list[Edit]:
-    root = skip(text, 1 if text.startswith("\ufeff") else 0)
-    edits: list[Edit] = []
+def _cell_starts(text: str, root: int) -> list[int]:
+    """Where each cell's object starts, in order (nbformat 3: in every worksheet)."""
     cells = _member(text, root, "cells")
-    if outputs and cells:
-        for index, (cell_start, _) in enumerate(elements(text, cells[0])):
+    if cells:
+        return [start for start, _ in elements(text, cells[0])]
+    sheets = _member(text, root, "worksheets")
+    starts: list[int] = []
+    for sheet, _ in elements(text, sheets[0]) if sheets else []:
+        found = _member(text, sheet, "cells")
+        starts += [start for start, _ in elements(text, found[0])] if found else []
+    return starts
+
+
+def _edits(text: str, outputs: dict[int, set[int]], models: set[str]) -> list[Edit]:
+    root = skip(text, 0)
+    edits: list[Edit] = []
+    if outputs:
+        for index, cell_start in enumerate(_cell_starts(text, root)):
             found = _member(text, cell_start, "outputs") if index in outputs else None
             if found:
                 edits.append(without(text, found[0], elements(text, found[0]), outputs[index]))
@@ -133,30 +148,38 @@ def fix_notebook(path: Path, ring: Keyring, shown: str | None = None) -> Fixed:
     """Clear the outputs and widget models of one notebook that hold a configured key
     (or a key-shaped literal); sources are left alone."""
     fixed = Fixed(shown or str(path))
-    data = path.read_bytes()
     try:
-        text = data.decode("utf-8")
-        notebook = json.loads(text.removeprefix("\ufeff"))
-    except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        data = reading.read(path)
+    except OSError as error:
+        fixed.error = f"could not be read ({reading.why(error)}): left as it was"
+        return fixed
+    decoded = decode(data) if data is not None else None
+    if decoded is None or decoded.text is None:
         fixed.error = NOT_REWRITTEN
         return fixed
-    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+    text = decoded.text
+    try:  # a member named twice (two "outputs"): which one counts depends on the reader
+        notebook = load(text)
+        if cells_of(notebook) is None:
+            raise ValueError("no cells")
+        outputs, models = fixable_parts(notebook, ring)
+        expected = _expected(notebook, outputs, models)
+    except (ValueError, RecursionError):
         fixed.error = NOT_REWRITTEN
         return fixed
-    outputs, models = fixable_parts(notebook, ring)
     if not outputs and not models:
         return fixed
-    expected = _expected(notebook, outputs, models)
     try:
         new_text = apply(text, _edits(text, outputs, models))
-        same = json.loads(new_text.removeprefix("\ufeff")) == expected
-    except ValueError:
+        same = load(new_text) == expected
+    except (ValueError, RecursionError):
         same = False
     if not same:  # the layout could not be kept: write it as nbformat would
         new_text = json.dumps(expected, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
         fixed.normalised = True
     try:
-        write_atomically(path, new_text.encode("utf-8"))
+        encoded = decoded.bom + new_text.encode(decoded.encoding, errors="surrogatepass")
+        write_atomically(path, encoded)
     except OSError as exc:
         fixed.error = f"could not be written ({exc.strerror or type(exc).__name__}): left as it was"
         return fixed
@@ -168,8 +191,11 @@ def fix_notebook(path: Path, ring: Keyring, shown: str | None = None) -> Fixed:
 def fix_findings(findings: list[Finding], ring: Keyring) -> list[Fixed]:
     """Fix every notebook with a finding --fix can clear; report the unparseable ones."""
     done: list[Fixed] = []
-    for path in dict.fromkeys(f.path for f in findings if f.path.endswith(NOTEBOOK_SUFFIX)):
-        here = [f for f in findings if f.path == path]
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.path.endswith(NOTEBOOK_SUFFIX):
+            by_path.setdefault(finding.path, []).append(finding)
+    for path, here in by_path.items():
         if any(f.fixable for f in here):
             done.append(fix_notebook(Path(path), ring, path))
         elif any(f.detail.startswith(NOT_A_NOTEBOOK) for f in here):

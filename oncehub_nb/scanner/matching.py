@@ -1,14 +1,17 @@
-"""Matching one text: configured keys anywhere, literals rules see, each with its line."""
+"""Matching one text: configured keys anywhere, literals rules see, each with its line.
+
+Lines are numbered with :class:`Lines`, built once per text, so that a text with a hit on
+every line costs no more than one pass over it (never a count from the start per hit).
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from .configured import Keyring
 from .findings import Dismissed, Finding, mask
+from .lines import Lines
 from .rules import dismissal, find_literals
 
-__all__ = ["Hits", "has_configured_key", "key_hits", "line_of", "literal_hits"]
+__all__ = ["Hits", "Lines", "has_configured_key", "key_hits", "line_of", "literal_hits"]
 
 Hits = tuple[list[Finding], list[Dismissed]]
 
@@ -19,7 +22,7 @@ def has_configured_key(data: bytes, ring: Keyring) -> bool:
 
 
 def line_of(text: str, at: int) -> int:
-    """The 1-based line of position ``at``."""
+    """The 1-based line of position ``at`` (one position: use :class:`Lines` for many)."""
     return text.count("\n", 0, at) + 1
 
 
@@ -36,13 +39,19 @@ def key_hits(
 ) -> list[Finding]:
     """A finding for each line of ``text`` holding a configured key (in any of its forms)."""
     findings: dict[tuple[int | None, str], Finding] = {}
+    lines: Lines | None = None
     for known in ring.keys:  # which key is which: the report lists them, masked, by source
         for form in known.texts:
             at = text.find(form)
             while at != -1:
-                line = line_of(text, at) if numbered else None
-                finding = Finding(path, cell, output, line, place=place, masked=known.masked)
-                findings.setdefault((line, known.masked), replace(finding, detail=label))
+                line = None
+                if numbered:
+                    lines = lines or Lines(text)
+                    line = lines.number(at)
+                if (line, known.masked) not in findings:
+                    findings[line, known.masked] = Finding(
+                        path, cell, output, line, place=place, masked=known.masked, detail=label
+                    )
                 at = text.find(form, at + len(form))
     return list(findings.values())
 
@@ -56,10 +65,13 @@ def literal_hits(
     """
     findings: list[Finding] = []
     dismissed: list[Dismissed] = []
-    for literal in find_literals(text):
+    literals = find_literals(text)
+    lines = Lines(text) if literals else None
+    for literal in literals:
         if ring.configured(literal.value):
             continue
-        line = line_of(text, literal.start)
+        assert lines is not None
+        line = lines.number(literal.start)
         rule = dismissal(literal.value, ring.examples)
         masked = mask(literal.value)
         if rule is None:

@@ -1,13 +1,15 @@
 """A notebook's bytes, looked at without parsing: is there anything to locate?
 
-Each configured key is searched for in the bytes (as is, JSON- and HTML-escaped); only
-the cells' sources are read for literals given to OnceHub. In a notebook indented the
-usual way (nbformat, JupyterLab, VS Code write one indentation throughout) the sources
-are found with a needle that includes the cell keys' indentation, which is longer and so
-faster to search for, and it also gives where each cell ends, so that the cells holding
-something are known before parsing. Other notebooks (minified, say) take the slow way.
-Only a notebook with a configured key, or a key-shaped literal that no placeholder rule
-dismisses, is parsed.
+Each configured key is searched for in the bytes (as is, JSON- and HTML-escaped), and its
+two halves in the stream outputs (a key printed in two pieces, in two outputs or on two
+lines, has one of them whole); only the cells' sources are read for literals given to
+OnceHub (nbformat 3: their ``input`` too). In a notebook indented the usual way
+(nbformat, JupyterLab, VS Code write one indentation throughout) the sources are found
+with a needle that includes the cell keys' indentation, which is longer and so faster to
+search for, and it also gives where each cell ends, so that the cells holding something
+are known before parsing. Other notebooks (minified, nbformat 3) take the slow way. Only
+a notebook with a configured key (or half of one in a stream output), or a key-shaped
+literal that no placeholder rule dismisses, is parsed.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from .rules import TRIGGER_BYTES
 __all__ = ["Look", "as_text", "look"]
 
 _SOURCE = b'"source"'
+_INPUT = b'"input"'  # nbformat 3's code cells
+_WORKSHEETS = b'"worksheets"'  # nbformat 3
+_OUTPUT_TYPE = b'"output_type"'
 _DETECT = 65536  # bytes at the start where the first cell's indentation is read
 _decoder = json.JSONDecoder()
 
@@ -49,6 +54,8 @@ class _Layout:
     value: int  # where the source's value starts, from the needle's start
     close: bytes  # what ends every cell: newline, the cells' indent, }
     short: bytes  # the needle without the list's opening: it starts every cell's source
+    stream: bytes = b""  # "output_type": "stream", as this notebook writes it
+    output: bytes = b""  # an output's indent: its object opens at newline+output+{
 
     @property
     def every(self) -> bool:
@@ -65,7 +72,7 @@ def _layout(data: bytes) -> _Layout | None:
     which makes it longer and faster to search for.
     """
     at = data.find(b'"cell_type"', 0, _DETECT)
-    if at == -1:
+    if at == -1 or _WORKSHEETS in data[:at]:  # nbformat 3: code in "input", the slow way
         return None
     line_start = data.rfind(b"\n", 0, at) + 1
     indent = data[line_start:at]
@@ -79,12 +86,16 @@ def _layout(data: bytes) -> _Layout | None:
     # A cell's braces are one level less indented than its keys (nbformat: 2 and 3 spaces).
     close = b"\n" + indent[: len(indent) * 2 // 3] + b"}"
     lines = b"[\n" + indent + indent[: len(indent) // 3] + b'"'
+    outputs = {
+        "stream": _OUTPUT_TYPE + separator + b'"stream"',
+        "output": indent + indent[: len(indent) // 3],  # one level deeper than the cell keys
+    }
     first = data.find(needle)
     if first != -1 and data.startswith(lines, first + len(needle)):
         if data[first - 1 : first] == b",":  # sorted keys: the source is the cell's last
-            return _Layout(b"," + needle + lines, len(needle) + 1, close, needle)
-        return _Layout(needle + lines, len(needle), close, needle)
-    return _Layout(needle, len(needle), close, needle)
+            return _Layout(b"," + needle + lines, len(needle) + 1, close, needle, **outputs)
+        return _Layout(needle + lines, len(needle), close, needle, **outputs)
+    return _Layout(needle, len(needle), close, needle, **outputs)
 
 
 def _cells(data: bytes, layout: _Layout) -> tuple[list[int], list[int]]:
@@ -103,6 +114,40 @@ def _cells(data: bytes, layout: _Layout) -> tuple[list[int], list[int]]:
     return starts, ends
 
 
+class _Counter:
+    """How many times ``needle`` occurs before a position, for positions asked in
+    increasing order: the bytes are searched once, only as far as asked."""
+
+    def __init__(self, data: bytes, needle: bytes) -> None:
+        self.data, self.needle = data, needle
+        self.count, self.next = 0, data.find(needle)
+
+    def before(self, end: int) -> int:
+        while self.next != -1 and self.next < end:
+            self.count += 1
+            self.next = self.data.find(self.needle, self.next + len(self.needle))
+        return self.count
+
+
+def _stream_regions(
+    data: bytes, layout: _Layout | None, ends: list[int]
+) -> Iterator[tuple[int, int]]:
+    """Where the stream outputs (stdout, stderr) lie, each from its object's ``{`` to the
+    end of its cell, in an indented notebook (only there is a key looked for in halves);
+    in other notebooks, all of it."""
+    if layout is None:
+        yield 0, len(data)
+        return
+    opening = b"\n" + layout.output + b"{"
+    at = data.find(layout.stream)
+    while at != -1:
+        cell = bisect_left(ends, at)
+        before = ends[cell - 1] if cell else 0
+        start = data.rfind(opening, before, at)
+        yield start if start != -1 else before, ends[cell] if cell < len(ends) else len(data)
+        at = data.find(layout.stream, at + len(layout.stream))
+
+
 def _triggered(data: bytes, starts: list[int], ends: list[int]) -> list[int]:
     """The indexes of the sources holding a trigger: all sources are cut out, joined and
     lowered in one piece, and the few triggers found are traced back to their source."""
@@ -119,14 +164,17 @@ def _triggered(data: bytes, starts: list[int], ends: list[int]) -> list[int]:
 
 
 def _any_sources(data: bytes) -> Iterator[int]:
-    """Where each value of a ``"source"`` key starts, in a notebook of any layout."""
-    at = data.find(_SOURCE)
-    while at != -1:
-        start = at + len(_SOURCE)
-        at = data.find(_SOURCE, start)
-        colon = data.find(b":", start, start + 64)
-        if colon != -1 and not data[start:colon].strip():  # a key, not a string value
-            yield colon + 1
+    """Where each value of a ``"source"`` key (nbformat 3: ``"input"`` too) starts, in a
+    notebook of any layout, in order."""
+    keys = (_SOURCE, _INPUT) if _WORKSHEETS in data else (_SOURCE,)
+    for key in keys:
+        at = data.find(key)
+        while at != -1:
+            start = at + len(key)
+            at = data.find(key, start)
+            colon = data.find(b":", start, start + 64)
+            if colon != -1 and not data[start:colon].strip():  # a key, not a string value
+                yield colon + 1
 
 
 def _value_at(data: bytes, start: int) -> Any:
@@ -163,22 +211,25 @@ def look(data: bytes, ring: Keyring, path: str) -> Look:
             while at != -1:
                 places.append(at)
                 at = data.find(needle, at + len(needle))
+    halves = [half for known in ring.keys for half in known.halves]
+    for start, end in _stream_regions(data, layout, ends) if halves else ():  # in pieces
+        places += [start for half in halves if data.find(half, start, end) != -1][:1]
     sources = (starts[i] for i in _triggered(data, starts, ends)) if layout else _any_sources(data)
+    shorts: _Counter | None = None  # every source's start, when the needle skips some
     for start in sources:
         try:
             text = as_text(_value_at(data, start))
-        except ValueError:  # not JSON: the notebook is parsed (and found not to be one)
+        except (ValueError, RecursionError):  # not JSON (or too deep): parsed, found not one
             result.parse = True
             continue
         if text is None:
             continue
         cell = None
-        if layout:  # count the sources before, when the needle skipped some (empty ones)
-            cell = 1 + (
-                bisect_left(ends, start)
-                if layout.every
-                else data.count(layout.short, 0, start - layout.value)
-            )
+        if layout and layout.every:
+            cell = 1 + bisect_left(ends, start)
+        elif layout:  # count the sources before, when the needle skipped some (empty ones)
+            shorts = shorts or _Counter(data, layout.short)
+            cell = 1 + shorts.before(start - layout.value)
         findings, dismissed = literal_hits(text, ring, path, "source", cell=cell)
         if findings:
             places.append(start)

@@ -1,10 +1,18 @@
-"""A scan's report for people (text) and for machines (JSON). Keys appear masked only."""
+"""A scan's report for people (text) and for machines (JSON). Keys appear masked only.
+
+File names and labels come from the files scanned: the text shows their control
+characters escaped (``escape.printable``), never sent to the terminal; the JSON
+escapes them as JSON does (lone surrogates included).
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from typing import Any
+
+from oncehub_nb.escape import printable
 
 from .findings import Report
 from .fix import Fixed
@@ -13,6 +21,7 @@ from .rules import LITERAL_RULES, NOT_KEY_SHAPED
 __all__ = ["as_json", "as_text", "problems_text"]
 
 JSON_VERSION = 1
+_SURROGATE = re.compile("[\ud800-\udfff]")  # unprintable alone: written as JSON escapes
 
 
 def _keys_line(report: Report) -> str:
@@ -56,12 +65,14 @@ def as_text(report: Report, fixed: list[Fixed] | None = None) -> str:
         if shapeless:
             parts.append(f"{shapeless} value{'s' * (shapeless != 1)} not key-shaped")
         lines.append(f"Not reported: {'; '.join(parts)}.")
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)  # names and labels: escapes shown
 
 
 def problems_text(report: Report) -> str:
     """What could not be read or searched, one a line (for stderr)."""
-    return "\n".join(f"oncehub-nb scan: warning: {problem}" for problem in report.problems)
+    return "\n".join(
+        printable(f"oncehub-nb scan: warning: {problem}") for problem in report.problems
+    )
 
 
 def as_dict(report: Report, fixed: list[Fixed] | None = None) -> dict[str, Any]:
@@ -72,10 +83,12 @@ def as_dict(report: Report, fixed: list[Fixed] | None = None) -> dict[str, Any]:
         "findings": [finding.to_dict() for finding in report.findings],
         "dismissed": [item.to_dict() for item in report.dismissed],
         "problems": list(report.problems),
+        "unscanned": list(report.unscanned),
         "fixed": [done.to_dict() for done in fixed or []],
     }
 
 
 def as_json(report: Report, fixed: list[Fixed] | None = None) -> str:
     """The report as JSON (``--json``)."""
-    return json.dumps(as_dict(report, fixed), indent=2, ensure_ascii=False)
+    text = json.dumps(as_dict(report, fixed), indent=2, ensure_ascii=False)
+    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)

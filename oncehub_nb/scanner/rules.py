@@ -13,10 +13,13 @@ appears, however fake it looks.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from oncehub_nb.constants import API_KEY_VAR
+
+from .lines import Lines
 
 __all__ = [
     "KEY_SHAPE",
@@ -165,19 +168,38 @@ def _windows(text: str) -> list[tuple[int, int]]:
     return merged
 
 
-def _in_curl(text: str, at: int) -> bool:
-    """Whether position ``at`` is in a curl command (following ``\\`` continuations up)."""
-    start = text.rfind("\n", 0, at) + 1
-    for _ in range(50):
-        if CURL.pattern.search(text, start, at):
-            return True
-        if start == 0:
+class _Curls:
+    """Where ``curl`` is written in a text, to tell whether a position is in a curl command
+    (following ``\\`` continuation lines up) in O(log n): no search from the line's start
+    for each header, which made one long line of headers quadratic."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = Lines(text)
+        self.at = [match.start() for match in CURL.pattern.finditer(text)]
+
+    def _any_between(self, start: int, end: int) -> bool:
+        index = bisect_left(self.at, start)
+        return index < len(self.at) and self.at[index] < end
+
+    def holds(self, at: int) -> bool:
+        """Whether position ``at`` is in a curl command (at most 50 lines up)."""
+        if not self.at:
             return False
-        previous = text.rfind("\n", 0, start - 1) + 1
-        if not text[previous : start - 1].rstrip("\r").endswith("\\"):
-            return False
-        start = previous
-    return False
+        line = self.lines.number(at)
+        end = at
+        for _ in range(50):
+            start = self.lines.start(line)
+            if self._any_between(start, end):
+                return True
+            if line == 1:
+                return False
+            previous = self.text[self.lines.start(line - 1) : start - 1].rstrip("\r")
+            if not previous.endswith("\\"):
+                return False
+            line -= 1
+            end = start - 1
+        return False
 
 
 def find_literals(text: str) -> list[Literal]:
@@ -187,6 +209,7 @@ def find_literals(text: str) -> list[Literal]:
     :func:`dismissal`). Only lines containing one of :data:`TRIGGERS` are examined.
     """
     found: dict[tuple[str, int], Literal] = {}
+    curls: _Curls | None = None
     for start, end in _windows(text):
         for rule in LITERAL_RULES:
             for match in rule.pattern.finditer(text, start, end):
@@ -195,8 +218,9 @@ def find_literals(text: str) -> list[Literal]:
                 else:
                     group = "value" if match.group("value") is not None else "bare"
                     name = rule.name
-                    if name == "api-key-header" and _in_curl(text, match.start()):
-                        name = CURL.name
+                    if name == "api-key-header":
+                        curls = curls or _Curls(text)
+                        name = CURL.name if curls.holds(match.start()) else name
                     literal = Literal(name, match.group(group), match.start(group))
                 if literal is not None:
                     found.setdefault((literal.rule, literal.start), literal)
@@ -222,6 +246,10 @@ _FAKE_PREFIXES = (
     "sample",
 )
 _FILLER = re.compile(r"(?i)x{4}|\*{3}")
+# A word of a name: snake_case or UPPER_CASE (digits at its end), or camelCase. Random keys
+# mix letters and digits within their parts, so they do not read as words.
+_WORD = r"(?:[a-z]+[0-9]*|[A-Z]+[0-9]*|[A-Z]?[a-z]+(?:[A-Z][a-z0-9]+)*)"
+_NAME = re.compile(rf"{_WORD}(?:[._]{_WORD})+")
 
 
 def _filler(value: str) -> bool:
@@ -259,6 +287,12 @@ PLACEHOLDER_RULES: tuple[PlaceholderRule, ...] = (
         "starts with fake, dummy, example, test-, sandbox- (the sandbox's demo keys), "
         "placeholder, changeme, replace or sample",
         lambda v, _: v.lower().startswith(_FAKE_PREFIXES),
+    ),
+    PlaceholderRule(
+        "name",
+        "a name, not a value: a variable or an attribute (DEFAULT_SANDBOX_API_KEY, "
+        "settings.ONCEHUB_API_KEY_PROD), words joined by _ or .",
+        lambda v, _: _NAME.fullmatch(v) is not None,
     ),
     PlaceholderRule(
         "env-example",

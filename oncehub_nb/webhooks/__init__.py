@@ -6,11 +6,15 @@
   shows them in the notebook as they arrive (loaded on first use: it brings http.server).
 - :func:`listen` subscribes an inbox through ``POST /webhooks``; :class:`Listener` undoes
   both (``%oncehub_webhooks listen`` / ``stop``).
+- :class:`InboxLimits` bounds what an inbox takes on (events kept, body and header sizes,
+  time per request, idle time, connections at once); ``INBOX_LIMITS`` holds the defaults.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+from oncehub_nb.settings import INBOX_LIMITS, InboxLimits
 
 from .events import WebhookEvent
 from .signatures import SIGNATURE_HEADER, SignatureHeader, SigningSecret, parse_header, sign, verify
@@ -20,7 +24,9 @@ if TYPE_CHECKING:
     from .listener import Listener, listen
 
 __all__ = [
+    "INBOX_LIMITS",
     "SIGNATURE_HEADER",
+    "InboxLimits",
     "Listener",
     "SignatureHeader",
     "SigningSecret",

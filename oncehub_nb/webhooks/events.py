@@ -32,7 +32,9 @@ class WebhookEvent:
 
     ``payload`` is the body's JSON object (None when the body is not one), ``body`` the
     bytes as received, ``verified`` whether the signature proved it came from OnceHub,
-    ``reason`` why not, ``http_status`` the inbox's answer.
+    ``reason`` why not, ``http_status`` the inbox's answer. A refused delivery is a small
+    record: no payload, body or headers, only their sizes (``body_size``,
+    ``headers_size``), the path (cut at 200 characters) and why.
     """
 
     received_at: datetime
@@ -44,6 +46,8 @@ class WebhookEvent:
     reason: str | None
     http_status: int
     path: str = "/"
+    body_size: int = 0  # bytes, as received or as announced (Content-Length)
+    headers_size: int = 0  # bytes of headers received
 
     @property
     def data(self) -> Mapping[str, Any]:

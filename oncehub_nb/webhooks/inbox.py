@@ -12,13 +12,20 @@ shows them in a table that grows in place. The answers::
 
 A replay is a delivery whose signature was already accepted; a retry that OnceHub signs
 anew is not one. Secrets are kept as :class:`SigningSecret` and never shown.
+
+What an inbox holds is bounded (:class:`~oncehub_nb.settings.InboxLimits`): a verified
+delivery is kept whole; a refused one only as a small record (when, why, its sizes and
+path; never its body or headers), since anyone can send them; at most ``max_events``
+deliveries are kept, the oldest going first (the view counts them).
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime, timezone
 from types import TracebackType
 from typing import Any
@@ -27,7 +34,7 @@ from oncehub_nb.display.live import LiveTable, in_kernel
 from oncehub_nb.display.once import TextView
 from oncehub_nb.errors import ConfigError, MalformedSignatureHeader, WebhookSignatureError
 from oncehub_nb.http.clock import SYSTEM_CLOCK, Clock
-from oncehub_nb.settings import DEFAULTS
+from oncehub_nb.settings import DEFAULTS, INBOX_LIMITS, InboxLimits
 
 from .events import WebhookEvent, events_html, events_text
 from .server import Headers, InboxServer
@@ -43,9 +50,15 @@ from .signatures import (
 
 __all__ = ["MAX_BODY", "WebhookInbox"]
 
-MAX_BODY = 1_000_000  # bytes; OnceHub's events are a few kilobytes
+MAX_BODY = INBOX_LIMITS.max_body  # bytes; OnceHub's events are a few kilobytes
+MAX_KEPT_TEXT = 200  # characters of a refused delivery's path (and reason) kept
 POLL_INTERVAL = 0.1  # seconds the server's loop takes to notice close()
 NO_SECRET = "No signing secret yet: set inbox.secret to the subscription's secret."
+
+
+def _size(pairs: Headers) -> int:
+    """Bytes the headers took on the wire (name, ": ", value, CRLF)."""
+    return sum(len(name) + len(value) + 4 for name, value in pairs)
 
 
 def _json_object(body: bytes) -> dict[str, Any] | None:
@@ -67,12 +80,14 @@ def _signature_header(pairs: Headers) -> str | None:
 class WebhookInbox(TextView):
     """Receive webhook deliveries on this machine, verify them, keep and show them.
 
-        ``secret``: the subscription's signing secret (str or SigningSecret), or several, or
-        None to set it later (``inbox.secret = …``, ``add_secret``). ``tolerance``: seconds a
-        signature's timestamp may be off (None: no check). ``max_body``: bytes a delivery may
-        have. ``display``: in a Jupyter kernel, displaying the inbox (a cell's last line,
-    ``display(inbox)``) shows a table that fills in as deliveries arrive. ``clock``:
-        where ``time()`` comes from (tests). Close it with :meth:`close` or ``with``.
+    ``secret``: the subscription's signing secret (str or SigningSecret), or several, or
+    None to set it later (``inbox.secret = …``, ``add_secret``). ``tolerance``: seconds a
+    signature's timestamp may be off (None: no check). ``limits``: events kept, body and
+    header sizes, time per request, idle time, connections at once (InboxLimits);
+    ``max_body`` overrides its body size. ``display``: in a Jupyter kernel, displaying the
+    inbox (a cell's last line, ``display(inbox)``) shows a table that fills in as
+    deliveries arrive. ``clock``: where ``time()`` and ``monotonic()`` come from (tests).
+    Close it with :meth:`close` or ``with``.
     """
 
     def __init__(
@@ -82,25 +97,27 @@ class WebhookInbox(TextView):
         host: str = "127.0.0.1",
         port: int = 0,
         tolerance: float | None = DEFAULT_TOLERANCE,
-        max_body: int = MAX_BODY,
+        max_body: int | None = None,
+        limits: InboxLimits | None = None,
         display: bool = True,
         clock: Clock | None = None,
     ) -> None:
         if tolerance is not None and not tolerance >= 0:
             raise ConfigError(f"tolerance is a number of seconds, 0 or more, not {tolerance!r}.")
-        if not isinstance(max_body, int) or max_body < 1:
-            raise ConfigError(f"max_body is a number of bytes, 1 or more, not {max_body!r}.")
+        limits = limits if limits is not None else INBOX_LIMITS
+        self.limits = limits if max_body is None else replace(limits, max_body=max_body)
         self._secrets = () if secret is None else as_secrets(secret)
         self.tolerance = tolerance
-        self.max_body = max_body
         self._clock: Clock = clock if clock is not None else SYSTEM_CLOCK
         self._changed = threading.Condition()
-        self._events: list[WebhookEvent] = []
+        self._events: deque[WebhookEvent] = deque()
+        self._dropped = 0  # the oldest deliveries let go, past limits.max_events
+        self._received = 0  # deliveries recorded since the start (or clear())
         self._seen: dict[str, tuple[int, datetime]] = {}  # accepted signature -> (t, arrival)
         self._prune_at = 1024
         self._closed = False
         try:
-            self._server = InboxServer(host, port, self, max_body)
+            self._server = InboxServer(host, port, self, self.limits, self._clock)
         except (OSError, OverflowError) as error:
             why = getattr(error, "strerror", "") or error
             raise ConfigError(
@@ -164,7 +181,7 @@ class WebhookInbox(TextView):
         """
         pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
         now = self._clock.time()
-        payload = _json_object(body)
+        payload: dict[str, Any] | None = None  # read only once the signature is good
         secrets, matched, seconds = self._secrets, "", 0
         reason: str | None = None
         if not secrets:
@@ -176,6 +193,7 @@ class WebhookInbox(TextView):
                 )
                 seconds = parsed.seconds
                 status = 200
+                payload = _json_object(body)
                 if payload is None:
                     status, reason = 400, "Signed, but the body is not a JSON object."
             except MalformedSignatureHeader as error:
@@ -195,11 +213,13 @@ class WebhookInbox(TextView):
         self._show()
         return status, reason or "ok"
 
-    def refuse(self, status: int, reason: str, headers: Headers, path: str = "/") -> None:
-        """Record a delivery refused before its body was read (413, 411, 400)."""
+    def refuse(
+        self, status: int, reason: str, headers: Headers, path: str = "/", body_size: int = 0
+    ) -> None:
+        """Record a delivery refused before its body was read (413, 411, 400, 408)."""
         arrived = datetime.fromtimestamp(self._clock.time(), timezone.utc)
         with self._changed:
-            self._record(arrived, None, list(headers), b"", status, reason, path)
+            self._record(arrived, None, list(headers), b"", status, reason, path, body_size)
         self._show()
 
     def _record(
@@ -211,20 +231,30 @@ class WebhookInbox(TextView):
         status: int,
         reason: str | None,
         path: str,
+        body_size: int | None = None,
     ) -> None:
+        """Keep a delivery: whole when verified, else as a small record (no body, no
+        headers: anyone can send those); past ``max_events``, the oldest goes."""
         kind = (payload or {}).get("type")
+        verified = status == 200
         event = WebhookEvent(
             received_at=arrived,
-            event_type=kind if isinstance(kind, str) else None,
-            payload=payload,
-            headers=dict(pairs),
-            body=body,
-            verified=status == 200,
-            reason=None if status == 200 else reason,
+            event_type=kind if isinstance(kind, str) and verified else None,
+            payload=payload if verified else None,
+            headers=dict(pairs) if verified else {},
+            body=body if verified else b"",
+            verified=verified,
+            reason=None if verified else (reason or "")[:MAX_KEPT_TEXT],
             http_status=status,
-            path=path,
+            path=path if verified else path[:MAX_KEPT_TEXT],
+            body_size=len(body) if body_size is None else body_size,
+            headers_size=_size(pairs),
         )
         self._events.append(event)
+        self._received += 1
+        if len(self._events) > self.limits.max_events:
+            self._events.popleft()
+            self._dropped += 1
         self._changed.notify_all()
 
     def _remember(self, signature: str, seconds: int, arrived: datetime, now: float) -> None:
@@ -237,27 +267,39 @@ class WebhookInbox(TextView):
 
     @property
     def events(self) -> list[WebhookEvent]:
-        """Every delivery so far, oldest first (a copy)."""
+        """The deliveries kept (the last ``limits.max_events``), oldest first (a copy)."""
         with self._changed:
             return list(self._events)
 
+    @property
+    def dropped(self) -> int:
+        """How many of the oldest deliveries were let go to stay within ``max_events``."""
+        return self._dropped
+
     def wait_for(self, n: int = 1, timeout: float = 10.0) -> list[WebhookEvent]:
-        """Wait until ``n`` deliveries have arrived; the events. TimeoutError if they don't."""
+        """Wait until ``n`` deliveries have arrived; the events kept. TimeoutError if they
+        don't."""
         with self._changed:
-            self._changed.wait_for(lambda: len(self._events) >= n or self._closed, timeout)
-            events = list(self._events)
-        if len(events) < n:
+            self._changed.wait_for(lambda: self._received >= n or self._closed, timeout)
+            events, received = list(self._events), self._received
+        if received < n:
             why = "before the inbox was closed" if self._closed else f"within {timeout:g} s"
-            raise TimeoutError(f"{len(events)} of {n} deliveries arrived {why}.")
+            raise TimeoutError(f"{received} of {n} deliveries arrived {why}.")
         return events
 
     def clear(self) -> None:
         """Forget the deliveries so far (replays of them are still refused)."""
         with self._changed:
             self._events.clear()
+            self._dropped = self._received = 0
         self._show()
 
     # -- life -----------------------------------------------------------------------------
+
+    @property
+    def max_body(self) -> int:
+        """Bytes a delivery's body may have (``limits.max_body``)."""
+        return self.limits.max_body
 
     @property
     def url(self) -> str:
@@ -278,7 +320,7 @@ class WebhookInbox(TextView):
             self._closed = True
             self._changed.notify_all()
         self._server.shutdown()
-        self._server.stop()
+        self._server.stop(self.limits.request_timeout)
         self._thread.join()
         if self._live is not None:
             self._live.close()
@@ -312,6 +354,10 @@ class WebhookInbox(TextView):
         title = f"Webhook inbox {self.url}" + (" (closed)" if self._closed else "")
         verified = sum(event.verified for event in events)
         counts = f"{len(events)} deliver{'y' if len(events) == 1 else 'ies'}, {verified} verified"
+        if self._dropped:
+            counts += (
+                f" (the oldest {self._dropped:,} let go: max_events {self.limits.max_events:,})"
+            )
         if self._secrets:
             masked = ", ".join(secret.masked for secret in self._secrets)
             keys = f"signing secret{'s' * (len(self._secrets) > 1)} {masked}"
@@ -336,5 +382,5 @@ class WebhookInbox(TextView):
         state = "closed" if self._closed else "listening"
         return (
             f"WebhookInbox(url={self.url!r}, secrets={list(self._secrets)!r}, "
-            f"events={len(self._events)}, {state})"
+            f"events={len(self._events)}, dropped={self._dropped}, {state})"
         )

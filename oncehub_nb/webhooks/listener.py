@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from oncehub_nb.errors import APIError, RequestProblem, TransportError
+from oncehub_nb.settings import InboxLimits
 from oncehub_nb.urls import is_loopback
 
 if TYPE_CHECKING:
@@ -63,9 +64,11 @@ def listen(
     public_url: str | None = None,
     name: str | None = None,
     display: bool = True,
+    limits: InboxLimits | None = None,
 ) -> Listener:
     """Start an inbox and subscribe it to ``events``; RequestProblem when OnceHub could not
-    reach it (a real account without ``public_url``). The inbox learns the secret."""
+    reach it (a real account without ``public_url``). The inbox learns the secret;
+    ``limits`` bound what it takes on (InboxLimits; default: ``INBOX_LIMITS``)."""
     from oncehub_nb.webhooks.inbox import WebhookInbox
 
     if public_url is None and not is_loopback(client.base_url):
@@ -79,7 +82,7 @@ def listen(
             f"public_url must be an http(s) URL, not {public_url!r}.",
             hint="For example https://abc.example-tunnel.dev",
         )
-    inbox = WebhookInbox(display=display)
+    inbox = WebhookInbox(display=display, limits=limits)
     url = public_url or inbox.url
     body = {
         "name": name or f"{NAME_PREFIX}-{secrets.token_hex(4)}",

@@ -93,6 +93,9 @@ class SigningSecret:
     def __reduce__(self) -> NoReturn:
         raise TypeError("SigningSecret cannot be pickled: that would store it in clear.")
 
+    def __getstate__(self) -> NoReturn:
+        raise TypeError("SigningSecret has no state to give: that would hand it out in clear.")
+
 
 SecretLike = str | SigningSecret
 
@@ -244,7 +247,10 @@ def verify(
     ValueError when a genuine body is not JSON.
     """
     verified_signature(body, header, secret, tolerance=tolerance, now=now)
-    return json.loads(_raw(body))
+    try:
+        return json.loads(_raw(body))
+    except RecursionError:  # JSON nested thousands deep: not JSON this can read
+        raise ValueError("The body is JSON nested too deeply to read.") from None
 
 
 def sign(

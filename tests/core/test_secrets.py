@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import logging
 import socket
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -190,3 +193,126 @@ def current_session():
     from oncehub_nb.session import current
 
     return current()
+
+
+# -- what client.request() returns -------------------------------------------------------------
+
+
+def test_a_response_from_request_shows_the_key_masked(sandbox, debug_logs):
+    with OnceHub(CANARY_KEY, base_url=sandbox.base_url, **FAST) as client:
+        response = client.request("GET", "/test")
+        masked = client.key.masked_ascii
+    shown = [
+        repr(response.request.headers),
+        str(dict(response.request.headers)),
+        str(response.request.headers.raw),
+        repr(response.headers),
+    ]
+    assert response.request.headers["API-Key"] == masked
+    assert CANARY_KEY not in "\n".join(shown) + everything_said(debug_logs)
+    assert sandbox.requests[-1].api_key == CANARY_KEY  # it did travel, in the header
+
+
+def test_an_apikey_gives_no_state() -> None:
+    import copy
+    import pickle
+
+    key = ApiKey(CANARY_KEY)
+    for attempt in (lambda: key.__getstate__(), lambda: pickle.dumps(key), lambda: copy.copy(key)):
+        with pytest.raises(TypeError) as refused:
+            attempt()
+        assert CANARY_KEY not in str(refused.value)
+
+
+# -- a server that echoes the key back ---------------------------------------------------------
+
+
+def variants(key: str) -> list[str]:
+    """The key as an echoing server writes it: as is, lower- and upper-cased, JSON
+    \\u-escaped, HTML entities, URL-encoded."""
+    return [
+        key,
+        key.lower(),
+        key.upper(),
+        "".join(f"\\u{ord(c):04x}" for c in key),
+        "".join(f"&#{ord(c)};" for c in key),
+        "".join(f"%{ord(c):02X}" for c in key),
+    ]
+
+
+def leaks(text: str) -> list[str]:
+    return [form for form in variants(CANARY_KEY) if form in text]
+
+
+class _Echo(BaseHTTPRequestHandler):
+    """Answers with the API-Key header it was sent, in the place the path names."""
+
+    def do_GET(self) -> None:
+        key = self.headers.get("API-Key", "")
+        escaped = "".join(f"\\u{ord(c):04x}" for c in key)
+        kind = self.path.rsplit("/", 1)[-1]
+        status, content_type, reason = 200, "application/json", "OK"
+        body = json.dumps({"message": f"API key is valid for account: {key.lower()}"})
+        if kind == "error":  # OnceHub's error shape, the key in every field
+            status = 401
+            fields = {"type": key.upper(), "message": "bad key @@ECHO@@", "param": key.lower()}
+            body = json.dumps(fields).replace("@@ECHO@@", escaped)
+        elif kind == "page":  # a proxy's HTML page, the key in its title (as entities)
+            status, content_type = 502, "text/html"
+            entities = "".join(f"&#{ord(c)};" for c in key)
+            body = f"<html><head><title>Bad gateway {entities}</title></head></html>"
+        elif kind == "text":  # 200, not JSON
+            content_type, body = "text/plain", f"key={key}"
+        elif kind == "reason":  # in the status line's reason phrase
+            status, reason, body = 401, key, "{}"
+        payload = body.encode()
+        self.send_response(status, reason)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Request-Id", key.lower())
+        self.send_header("X-Echo", "".join(f"%{ord(c):02X}" for c in key))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def echo() -> Iterator[str]:
+    """A tiny server on 127.0.0.1 that echoes the key back."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v2"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.mark.parametrize("kind", ["test", "error", "page", "text", "reason"])
+def test_a_key_echoed_back_reaches_no_card_error_or_log_line(echo, debug_logs, kind):
+    from oncehub_nb.explore.result import ErrorResult
+    from oncehub_nb.validation import ValidationResult
+
+    shown: list[str] = []
+    with OnceHub(CANARY_KEY, base_url=echo, retries=0, **FAST) as client:
+        try:
+            response = client.request("GET", f"/{kind}")
+            shown += [repr(response.headers), repr(response.request.headers)]
+            client.json_of(response)
+        except OnceHubError as caught:
+            error = caught
+            shown += [str(error), repr(error), *error._render_traceback_()]
+            shown += [getattr(error, "body_excerpt", ""), str(getattr(error, "request_id", ""))]
+            result = ValidationResult.failure(client, error)
+            card = ErrorResult(error, method="GET", path=f"/{kind}", key=repr(client.key))
+            shown += [str(card), card._repr_html_()]
+        else:
+            assert kind == "test"
+            result = check(client)
+            assert result.ok and result.account == client.key.masked  # echoed: masked
+        shown += [str(result), repr(result), result._repr_html_(), repr(client.last_call)]
+    haystack = "\n".join(shown) + everything_said(debug_logs)
+    assert any(r.name.startswith("httpcore") for r in debug_logs.records)
+    assert leaks(haystack) == []

@@ -190,8 +190,9 @@ def test_decoded_or_parsed_bodies_are_refused(body):
         verify(body, header(T, hmac_hex(SECRET, T, BODY)), SECRET, now=T)
 
 
-def test_a_genuine_body_that_is_not_json_is_a_value_error():
-    body = b"not json"
+@pytest.mark.parametrize("body", [b"not json", b"[" * 100_000 + b"]" * 100_000])
+def test_a_genuine_body_that_is_not_json_is_a_value_error(body):
+    """Not JSON, or JSON nested 100,000 deep: the documented ValueError, no RecursionError."""
     with pytest.raises(ValueError) as caught:
         verify(body, header(T, hmac_hex(SECRET, T, body)), SECRET, now=T)
     assert not isinstance(caught.value, WebhookSignatureError)
@@ -285,6 +286,8 @@ def test_signing_secret_masks_itself():
     assert repr(SigningSecret("short")) == "SigningSecret('…')"
     with pytest.raises(TypeError, match="cannot be pickled"):
         pickle.dumps(secret)
+    with pytest.raises(TypeError, match="no state to give"):
+        secret.__getstate__()
     with pytest.raises(TypeError):
         SigningSecret(b"bytes")  # type: ignore[arg-type]
 
