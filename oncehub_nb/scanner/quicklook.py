@@ -132,20 +132,38 @@ class _Counter:
 def _stream_regions(
     data: bytes, layout: _Layout | None, ends: list[int]
 ) -> Iterator[tuple[int, int]]:
-    """Where the stream outputs (stdout, stderr) lie, each from its object's ``{`` to the
-    end of its cell, in an indented notebook (only there is a key looked for in halves);
-    in other notebooks, all of it."""
+    """Where the stream outputs (stdout, stderr) lie, each from its object's ``{`` to its
+    ``}`` (or, failing that, the end of its cell), in an indented notebook (only there is
+    a key looked for in halves); in other notebooks, all of it."""
     if layout is None:
         yield 0, len(data)
         return
     opening = b"\n" + layout.output + b"{"
+    closing = b"\n" + layout.output + b"}"  # strings hold no raw newline: only the output's own
     at = data.find(layout.stream)
     while at != -1:
         cell = bisect_left(ends, at)
         before = ends[cell - 1] if cell else 0
+        cell_end = ends[cell] if cell < len(ends) else len(data)
         start = data.rfind(opening, before, at)
-        yield start if start != -1 else before, ends[cell] if cell < len(ends) else len(data)
+        end = data.find(closing, at, cell_end)
+        yield start if start != -1 else before, end + len(closing) if end != -1 else cell_end
         at = data.find(layout.stream, at + len(layout.stream))
+
+
+def _halves_in_streams(
+    data: bytes, ring: Keyring, layout: _Layout | None, ends: list[int]
+) -> list[int]:
+    """The start of each stream output where half of a configured key lies (a key printed
+    in pieces leaves one half whole in one of its outputs)."""
+    halves = [half for known in ring.keys for half in known.halves]
+    if not halves:
+        return []
+    return [
+        start
+        for start, end in _stream_regions(data, layout, ends)
+        if any(data.find(half, start, end) != -1 for half in halves)
+    ]
 
 
 def _triggered(data: bytes, starts: list[int], ends: list[int]) -> list[int]:
@@ -211,9 +229,7 @@ def look(data: bytes, ring: Keyring, path: str) -> Look:
             while at != -1:
                 places.append(at)
                 at = data.find(needle, at + len(needle))
-    halves = [half for known in ring.keys for half in known.halves]
-    for start, end in _stream_regions(data, layout, ends) if halves else ():  # in pieces
-        places += [start for half in halves if data.find(half, start, end) != -1][:1]
+    places += _halves_in_streams(data, ring, layout, ends)
     sources = (starts[i] for i in _triggered(data, starts, ends)) if layout else _any_sources(data)
     shorts: _Counter | None = None  # every source's start, when the needle skips some
     for start in sources:
