@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from .checks import Integer, Invalid, Kind, ListOf, Text, Timestamp
+from .data import timestamp
 from .replies import Reply, json_reply
 from .router import ApiProblem, NotFound, Request
 from .store import Table
@@ -39,7 +40,6 @@ PAGING: dict[str, Kind] = {
     "before": Text(),
 }
 EXPAND: dict[str, Kind] = {"expand": ListOf(Text())}
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def time_range(*fields: str) -> dict[str, Kind]:
@@ -69,7 +69,7 @@ def _time_conditions(query: Mapping[str, Any]) -> list[Callable[[JSON], bool]]:
         if not isinstance(value, datetime) or "." not in name:
             continue
         field, op = name.rsplit(".", 1)
-        bound = value.strftime(TIME_FORMAT)  # the stored format compares as text
+        bound = timestamp(value)  # the stored format (the full form) compares as text
         if op == "gt":
             conditions.append(functools.partial(_after, field, bound))
         elif op == "lt":

@@ -15,8 +15,10 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from .clock import SYSTEM_CLOCK, moment
 from .data import make_id
 
 __all__ = ["Account", "Directory", "Sizes", "Table", "account_owner", "fresh_id"]
@@ -216,12 +218,25 @@ def _remove(items: list[JSON], item: JSON, key: Callable[[JSON], int]) -> None:
 
 
 class Account:
-    """Everything one API key sees: its tables, made from a seed, and a lock for writes."""
+    """Everything one API key sees: its tables, made from a seed, and a lock for writes.
 
-    def __init__(self, email: str, seed: int, sizes: Sizes, build: Callable[[Account], None]):
+    ``seeded_at`` is "now" for the invented data (whole seconds, UTC): every seeded
+    timestamp is at or before it. The sandbox passes its clock's time when it was made;
+    alone, an account takes the system clock's.
+    """
+
+    def __init__(
+        self,
+        email: str,
+        seed: int,
+        sizes: Sizes,
+        build: Callable[[Account], None],
+        seeded_at: datetime | None = None,
+    ):
         self.email = email
         self.seed = seed
         self.sizes = sizes
+        self.seeded_at = (seeded_at or moment(SYSTEM_CLOCK)).replace(microsecond=0)
         self.tables: dict[str, Table] = {}
         self.lock = threading.RLock()
         self.outbox: Callable[[list[Any]], None] | None = None  # queues webhook deliveries

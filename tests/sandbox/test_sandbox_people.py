@@ -23,17 +23,25 @@ from oncehub_nb.sandbox.resources.contacts import quick_id
 from oncehub_nb.sandbox.router import api
 from oncehub_nb.sandbox.store import Sizes
 from tests.reference import SPEC_PATH, assert_valid, spec
-from tests.sandbox.helpers import E164, JSON, Api, conforms, documented, valid_at
+from tests.sandbox.helpers import (
+    E164,
+    JSON,
+    START_TEXT,
+    Api,
+    conforms,
+    documented,
+    pinned,
+    valid_at,
+)
 
 AREA = ("/users", "/teams", "/contacts", "/webhooks")
 ID = {"users": "USR-", "teams": "TM-", "contacts": "CTC-", "webhooks": "WHK-"}
 ZONES = available_timezones()
-NOW_TEXT = "2025-03-14T16:00:00Z"  # the invented account's "now"
 
 
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(key_limit=None) as running:
+    with Sandbox(clock=pinned(), key_limit=None) as running:
         yield running
 
 
@@ -249,7 +257,7 @@ def test_add_a_user_refused(call: Api, changes: JSON, message: str, param: str) 
 
 @pytest.mark.needs_openapi
 def test_adding_past_the_plan_limit_is_422() -> None:
-    with Sandbox(key_limit=None) as box:
+    with Sandbox(clock=pinned(), key_limit=None) as box:
         box.sizes = Sizes(users=500)
         call = Api(box)
         response = call("POST", "/users", json=GOOD_USER)
@@ -618,9 +626,9 @@ def test_contacts_list_is_valid_and_consistent(call: Api) -> None:
     created = [c["creation_time"] for c in contacts]
     assert created == sorted(created, reverse=True) and len(set(created)) == 20
     for contact in contacts:
-        assert contact["creation_time"] <= contact["last_updated_time"] <= NOW_TEXT
+        assert contact["creation_time"] <= contact["last_updated_time"] <= START_TEXT
         assert contact["last_interacted_time"] is None or (
-            contact["creation_time"] <= contact["last_interacted_time"] <= NOW_TEXT
+            contact["creation_time"] <= contact["last_interacted_time"] <= START_TEXT
         )
         assert contact["owner"] in users and contact["timezone"] in ZONES
         assert contact["email"].endswith("@example.com")
@@ -842,7 +850,7 @@ def test_webhooks_list_is_valid(call: Api) -> None:
     for hook in body["data"]:
         assert set(hook["events"]) <= set(event_names()) and hook["events"]
         assert re.fullmatch(r"[0-9a-f]{32}", hook["secret"]) and hook["api_version"] == "v2"
-        assert hook["url"].startswith("https://") and hook["creation_time"] <= NOW_TEXT
+        assert hook["url"].startswith("https://") and hook["creation_time"] <= START_TEXT
         got = call("GET", f"/webhooks/{hook['id']}")
         assert conforms(got, "get", "/webhooks/{id}", 200) == hook
     assert body["data"][0]["creation_time"] > body["data"][1]["creation_time"]
@@ -913,7 +921,7 @@ def test_an_unknown_event_is_400_naming_events(call: Api) -> None:
 
 def test_webhook_secrets_are_random_per_sandbox_but_stable_in_one(sandbox: Sandbox) -> None:
     first = Api(sandbox).all("webhooks")
-    with Sandbox(key_limit=None) as other:
+    with Sandbox(clock=pinned(), key_limit=None) as other:
         second = Api(other).all("webhooks")
     assert [h["id"] for h in first] == [h["id"] for h in second]
     assert {h["secret"] for h in first}.isdisjoint(h["secret"] for h in second)
@@ -978,7 +986,10 @@ def test_reset_restores_the_seeded_data(sandbox: Sandbox, call: Api) -> None:
 
 def test_same_seed_same_data_other_seed_other_data(sandbox: Sandbox) -> None:
     mine = _snapshot(Api(sandbox))
-    with Sandbox(key_limit=None) as same, Sandbox(key_limit=None, seed=7) as other:
+    with (
+        Sandbox(clock=pinned(), key_limit=None) as same,
+        Sandbox(clock=pinned(), key_limit=None, seed=7) as other,
+    ):
         assert _snapshot(Api(same)) == mine
         theirs = _snapshot(Api(other))
     for name in ("users", "teams", "contacts"):

@@ -44,7 +44,7 @@ from ..checks import (
     is_time_zone,
     parse_time,
 )
-from ..data import COMPANIES, FIRST_NAMES, JOB_TITLES, LAST_NAMES, NOW, rng_for, timestamp
+from ..data import COMPANIES, FIRST_NAMES, JOB_TITLES, LAST_NAMES, rng_for, timestamp
 from ..listing import PAGING, list_reply, object_reply
 from ..replies import Reply, json_reply
 from ..router import ApiProblem, NotFound, Request, api
@@ -152,8 +152,8 @@ class _Dice:
 class _Clock:
     """``timestamp()`` text for whole seconds since the epoch, one ``strftime`` per day."""
 
-    def __init__(self) -> None:
-        self.now = int(NOW.timestamp())
+    def __init__(self, now: datetime) -> None:
+        self.now = int(now.timestamp())
         self._days: dict[int, str] = {}
 
     def text(self, epoch: int) -> str:
@@ -164,7 +164,7 @@ class _Clock:
             head = self._days[day] = moment.strftime("%Y-%m-%dT")
         hours, rest = divmod(rest, 3600)
         minutes, seconds = divmod(rest, 60)
-        return f"{head}{hours:02d}:{minutes:02d}:{seconds:02d}Z"
+        return f"{head}{hours:02d}:{minutes:02d}:{seconds:02d}.000Z"
 
 
 _ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -193,7 +193,7 @@ class _Inventor:
     def __init__(self, account: Account) -> None:
         self.seed, self.count = account.seed, account.sizes.contacts
         rng = rng_for(self.seed, TABLE)
-        self.dice, self.clock, self.phones = _Dice(rng), _Clock(), _Phones(rng)
+        self.dice, self.clock, self.phones = _Dice(rng), _Clock(account.seeded_at), _Phones(rng)
         users = account.tables["users"].newest_first()[::-1]
         active = [u["id"] for u in users if u.get("status") == "active"]
         self.owners = active or [u["id"] for u in users]
@@ -202,7 +202,7 @@ class _Inventor:
         self.companies = (*COMPANIES, *MORE_COMPANIES)
         self.titles = (*JOB_TITLES, *MORE_JOB_TITLES)
         self.taken: dict[str, int] = {}
-        self.span = 86400 * min(730, 200 + self.count // 50)  # first contact .. NOW
+        self.span = 86400 * min(730, 200 + self.count // 50)  # first contact .. now
         self.step = self.span / max(self.count, 1)
 
     def all(self) -> list[JSON]:

@@ -26,7 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..checks import Invalid, ListOf, Text
-from ..data import NOW, rng_for
+from ..data import rng_for, timestamp
 from ..listing import PAGING, list_reply, time_range
 from ..replies import Reply, json_reply
 from ..router import ApiProblem, Request, api
@@ -144,7 +144,7 @@ class _Sender:
 
     def __init__(self, account: Account) -> None:
         self.rng = rng_for(account.seed, "sms")
-        self.now = NOW.replace(tzinfo=None)
+        self.now = account.seeded_at.replace(tzinfo=None)
         self.since = self.now - SMS_HISTORY
         self.recent = self.now - timedelta(minutes=10)
         self.found: list[JSON] = []
@@ -182,7 +182,7 @@ class _Sender:
                 "id": self.new_id(len(self.found)),
                 "type": "sms",
                 "status": self.status(moment),
-                "creation_time": moment.isoformat() + "Z",
+                "creation_time": timestamp(moment),
                 "recipient": recipient,
                 "recipient_type": kind,
                 "details": {
@@ -266,7 +266,7 @@ def invent(account: Account) -> list[JSON]:
 
 
 def _text_time(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds") + "Z"
+    return timestamp(moment)
 
 
 def seed(account: Account) -> None:

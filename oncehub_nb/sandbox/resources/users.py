@@ -39,7 +39,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..checks import Email, Field, Invalid, Kind, ListOf, Record, Text, is_web_url
-from ..data import FIRST_NAMES, LAST_NAMES, NOW, TIMEZONES, make_id, rng_for, slug
+from ..data import FIRST_NAMES, LAST_NAMES, TIMEZONES, make_id, rng_for, slug
 from ..listing import PAGING, list_reply, object_reply
 from ..replies import Reply, json_reply
 from ..router import ApiProblem, NotFound, Request, api
@@ -199,14 +199,14 @@ def _location(kind: str, value: str | None = None, place: str | None = None) -> 
     return {"type": kind, "value": value, "id": place}
 
 
-def invent_schedule(rng: random.Random, user: JSON, book: dict[str, str]) -> JSON:
-    """One user's weekly hours and a few date overrides after the data's "now"."""
+def invent_schedule(rng: random.Random, user: JSON, book: dict[str, str], today: date) -> JSON:
+    """One user's weekly hours and a few date overrides after the data's ``today``."""
     days, hours = rng.choice(PATTERNS)
     locations = _location_style(rng, user, book)
     slots = [_slot(start, end, locations) for start, end in hours]
     overrides = []
     for _ in range(rng.choice((0, 1, 1, 2))):
-        when = NOW.date() + timedelta(days=rng.randint(7, 120))
+        when = today + timedelta(days=rng.randint(7, 120))
         hours_that_day = [] if rng.random() < 0.6 else [_slot("10:00", "13:00", locations)]
         overrides.append(_override(when, hours_that_day))
     return {
@@ -252,7 +252,7 @@ def seed(account: Account) -> None:
     account.table(DELETED, NOUN)
     rng, book = rng_for(account.seed, SCHEDULES), addresses(account.seed)
     account.table(SCHEDULES, "schedule").extend_oldest_first(
-        invent_schedule(rng, user, book) for user in invented
+        invent_schedule(rng, user, book, account.seeded_at.date()) for user in invented
     )
 
 
