@@ -656,7 +656,7 @@ def test_contacts_time_filters(call: Api, field: str) -> None:
     times = sorted(c[field] for c in everything)
     low, high = times[5][:10], times[15][:10]
     found = call.all("contacts", **{f"{field}.gt": low, f"{field}.lt": high})
-    expected = [c for c in everything if low + "T00:00:00Z" < c[field] < high + "T00:00:00Z"]
+    expected = [c for c in everything if low < c[field][:10] < high]  # whole dates
     assert found == expected and 0 < len(found) < 20
     response = call("GET", "/contacts", params={f"{field}.gt": high, f"{field}.lt": low})
     message = f"{field}.gt cannot be later than {field}.lt"

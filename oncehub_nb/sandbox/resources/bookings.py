@@ -22,7 +22,7 @@ from typing import Any
 
 from ..checks import Boolean, Field, Record, Text
 from ..data import rng_for, timestamp
-from ..listing import EXPAND, PAGING, list_reply, object_reply, time_range
+from ..listing import DATE_FILTERS, EXPAND, PAGING, date_range, list_reply, object_reply
 from ..replies import Reply, json_reply
 from ..router import ApiProblem, NotFound, Request, api
 from ..scheduling import (
@@ -56,7 +56,6 @@ INDEXED = (
     "event_type",
     "booking_calendar",
 )
-TIME_FIELDS = ("creation_time", "starting_time", "last_updated_time")
 EXPANDABLE = {  # documented: the list's expand parameter and the Booking schema
     "booking_page": "booking-pages",
     "master_page": "master-pages",
@@ -476,7 +475,7 @@ def _expandable(request: Request) -> dict[str, str]:
 
 def _check_ranges(request: Request) -> None:
     """``X.gt`` later than ``X.lt`` is a 400 (OnceHub's documented message)."""
-    for name in TIME_FIELDS:
+    for name in DATE_FILTERS["/bookings"]:
         low, high = request.query.get(f"{name}.gt"), request.query.get(f"{name}.lt")
         if low is not None and high is not None and low > high:
             raise ApiProblem(400, f"{name}.gt cannot be later than {name}.lt", f"{name}.gt")
@@ -493,7 +492,7 @@ LIST_QUERY = {
     "event_type": Text(),
     "booking_calendar": Text(),
     "host": Text(),
-    **time_range(*TIME_FIELDS),
+    **date_range("/bookings"),
 }
 
 

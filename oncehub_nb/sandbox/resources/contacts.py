@@ -11,12 +11,13 @@ Operations, as the reference documents them:
 
 - ``GET /contacts``: filters ``email`` (ignoring case; answered from an index, so it
   stays fast with 100,000 contacts), ``creation_time.gt``/``.lt`` and
-  ``last_updated_time.gt``/``.lt`` (dates, ``YYYY-MM-DD``); paging;
+  ``last_updated_time.gt``/``.lt`` (whole dates, see ``listing``); paging;
 - ``POST /contacts``: 201; ``first_name`` and ``last_name`` required, and an ``email``
   or a ``mobile_phone``; 409 when either already belongs to a contact;
 - ``GET``/``PATCH``/``DELETE /contacts/{id}``: PATCH refuses the identifier fields
   (``email``, ``mobile_phone``) and merges ``custom_fields`` by name; DELETE answers a
-  ``DeletedObject`` and the contact is 404 afterwards.
+  ``DeletedObject`` and the contact is 404 afterwards; bookings made with the contact
+  keep its id (``Booking.contact`` is never null, and OnceHub keeps the activities).
 
 Seeded contacts: ``account.sizes.contacts`` of them, owned by users of the
 ``users`` table, in the table ``contacts`` (indexed by ``email`` and ``owner``).
@@ -42,10 +43,9 @@ from ..checks import (
     Record,
     Text,
     is_time_zone,
-    parse_time,
 )
 from ..data import COMPANIES, FIRST_NAMES, JOB_TITLES, LAST_NAMES, rng_for, timestamp
-from ..listing import PAGING, list_reply, object_reply
+from ..listing import DATE_FILTERS, PAGING, date_range, list_reply, object_reply
 from ..replies import Reply, json_reply
 from ..router import ApiProblem, NotFound, Request, api
 from ..store import Account, Directory, account_owner, fresh_id
@@ -314,16 +314,6 @@ class Zone(Kind):
         return value
 
 
-class Date(Kind):
-    """A ``YYYY-MM-DD`` date (as midnight UTC), as the contact filters document."""
-
-    def accept(self, value: Any, param: str) -> Any:
-        moment = parse_time(value) if isinstance(value, str) and len(value) == 10 else None
-        if moment is None:
-            raise Invalid(f"Invalid date format for {param}. Expected format: YYYY-MM-DD", param)
-        return moment
-
-
 CUSTOM_FIELD = Record(
     {"name": Field(Text(), required=True, nullable=False), "value": Field(Kind())}
 )
@@ -376,14 +366,7 @@ CONTACT_CHANGES = Record(
     unknown="Unsupported field",
     refused={"email": IDENTIFIERS, "mobile_phone": IDENTIFIERS},
 )
-FILTERS = {
-    "email": Text(),
-    "creation_time.gt": Date(),
-    "creation_time.lt": Date(),
-    "last_updated_time.gt": Date(),
-    "last_updated_time.lt": Date(),
-    **PAGING,
-}
+FILTERS = {"email": Text(), **date_range("/contacts"), **PAGING}
 
 
 # -- operations ----------------------------------------------------------------------------
@@ -421,7 +404,7 @@ def _merged(current: list[JSON], changes: list[JSON]) -> list[JSON]:
 def list_all(request: Request) -> Reply:
     """A page of contacts, newest first, filtered by e-mail and time ranges."""
     query = request.query
-    for name in ("creation_time", "last_updated_time"):
+    for name in DATE_FILTERS["/contacts"]:
         low, high = query.get(f"{name}.gt"), query.get(f"{name}.lt")
         if low is not None and high is not None and low > high:
             raise ApiProblem(400, f"{name}.gt cannot be later than {name}.lt", f"{name}.gt")
@@ -493,7 +476,7 @@ def update(request: Request) -> Reply:
 
 @api.operation("DELETE", "/contacts/{id}")
 def delete(request: Request) -> Reply:
-    """A ``DeletedObject``; the contact is 404 afterwards."""
+    """A ``DeletedObject``; the contact is 404 afterwards, its bookings keep the id."""
     contacts = request.account.tables[TABLE]
     if request.path["id"] not in contacts:
         raise NotFound(NOUN, request.path["id"])
