@@ -14,8 +14,9 @@ Operations, as the reference documents them:
 - ``PATCH /users/{id}``: names, role, teams; 403 for the account owner; 410 for a
   deleted user; 400 for an empty body or "Account Owner" as a role;
 - ``DELETE /users/{id}``: a ``DeletedObject``; the user's contacts pass to the
-  account owner; afterwards GET and DELETE say 404 and PATCH 410. The account owner
-  cannot be deleted (403, as for PATCH);
+  account owner, their bookings keep them as ``owner`` (the reference: the owner
+  "remains unchanged"; no refusal is documented); afterwards GET and DELETE say 404
+  and PATCH 410. The account owner cannot be deleted (403, as for PATCH);
 - ``GET`` and ``PATCH /users/{id}/scheduling-availability``: ``{"object": "schedule",
   "timezone", "weekly": [{"day", "working_hours": [{"start_time", "end_time",
   "locations"}]}], "overrides": [{"date", "day", "working_hours"}]}``.
@@ -371,7 +372,10 @@ def update(request: Request) -> Reply:
 
 @api.operation("DELETE", "/users/{id}")
 def delete(request: Request) -> Reply:
-    """A ``DeletedObject``; the user's contacts pass to the owner. 403 for the owner."""
+    """A ``DeletedObject``; the user's contacts pass to the owner, bookings keep the id.
+
+    403 for the account owner.
+    """
     account, user_id = request.account, request.path["id"]
     user = account.tables[TABLE].get(user_id)
     if user is None:
