@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 
 from .checks import Day, Integer, Invalid, Kind, ListOf, Text, Timestamp
 from .data import timestamp
+from .records import plain
 from .replies import Reply, json_reply
 from .router import ApiProblem, NotFound, Request
 from .store import Table
@@ -113,16 +114,17 @@ def expand(
     An id that names nothing (a deleted user or contact) stays as it is.
     """
     names = list(names)
+    result = plain(item)
     if not names:
-        return item
-    result = copy.copy(item)
+        return result
+    result = copy.copy(result)
     for name in names:
         table = request.account.tables[expandable[name]]
         value = item.get(name)
         if isinstance(value, list):
-            result[name] = [table.get(v) or v for v in value]
+            result[name] = [plain(table.get(v) or {}) or v for v in value]
         elif isinstance(value, str):
-            result[name] = table.get(value) or value
+            result[name] = plain(table.get(value) or {}) or value
     return result
 
 

@@ -10,7 +10,7 @@ Both resources read the calendars' private settings table named here.
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, timezone, tzinfo
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,7 +33,6 @@ __all__ = [
     "local_moment",
     "location_fields",
     "seat_holders",
-    "seeded_start",
     "zone_for",
 ]
 
@@ -161,19 +160,3 @@ def local_moment(day: date, minute: int, zone: tzinfo) -> datetime:
     """``minute`` minutes after local midnight of ``day`` in ``zone``, as UTC."""
     moment = datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=zone)
     return moment.astimezone(timezone.utc)
-
-
-def seeded_start(settings: JSON, duration: int, after: datetime, rng: Any) -> datetime:
-    """A slot of the calendar's hours on or after the local day of ``after``, later than it."""
-    zone = zone_for(settings["timezone"])
-    day = after.astimezone(zone).date()
-    for _ in range(60):
-        windows = settings["weekly"].get(day.weekday())
-        if windows:
-            low, high = rng.choice(windows)
-            minute = low + rng.randrange(max(1, (high - low) // duration)) * duration
-            start = local_moment(day, minute, zone)
-            if start > after:
-                return start
-        day += timedelta(days=1)
-    return after + timedelta(days=1)  # only for a calendar without any working hours

@@ -29,7 +29,6 @@ import hashlib
 import random
 import re
 from collections.abc import Sequence
-from datetime import datetime, timezone
 from typing import Any
 
 from ..checks import (
@@ -46,8 +45,10 @@ from ..checks import (
 )
 from ..data import COMPANIES, FIRST_NAMES, JOB_TITLES, LAST_NAMES, rng_for, timestamp
 from ..listing import DATE_FILTERS, PAGING, date_range, list_reply, object_reply
+from ..records import Lazy
 from ..replies import Reply, json_reply
 from ..router import ApiProblem, NotFound, Request, api
+from ..seeding import Stamps
 from ..store import Account, Directory, account_owner, fresh_id
 
 TABLE, NOUN = "contacts", "contact"
@@ -149,24 +150,6 @@ class _Dice:
         return low + int(self.random() * (high - low + 1))
 
 
-class _Clock:
-    """``timestamp()`` text for whole seconds since the epoch, one ``strftime`` per day."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = int(now.timestamp())
-        self._days: dict[int, str] = {}
-
-    def text(self, epoch: int) -> str:
-        day, rest = divmod(epoch, 86400)
-        head = self._days.get(day)
-        if head is None:
-            moment = datetime.fromtimestamp(day * 86400, timezone.utc)
-            head = self._days[day] = moment.strftime("%Y-%m-%dT")
-        hours, rest = divmod(rest, 3600)
-        minutes, seconds = divmod(rest, 60)
-        return f"{head}{hours:02d}:{minutes:02d}:{seconds:02d}.000Z"
-
-
 _ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ID_BYTES = bytes(ord(_ID_ALPHABET[b % len(_ID_ALPHABET)]) for b in range(256))
 
@@ -184,7 +167,26 @@ STATUS_DRAW: tuple[str | None, ...] = (
     *("Disqualified",) * 10,
     *(None,) * 35,
 )
-PLACE_DRAW = tuple(place for place in PLACES for _ in range(place[-1]))
+PLACE_DRAW: tuple[tuple[Any, ...], ...] = tuple(place for place in PLACES for _ in range(place[-1]))
+
+
+class SeededContact(Lazy):
+    """A seeded contact: its fields as the Contact schema orders them, ``custom_fields``
+    kept as (name, value) pairs."""
+
+    FIELDS = (
+        "id", "creation_time", "last_updated_time", "last_interacted_time", "owner", "status",
+        "city", "company_size", "company", "country", "email", "employees", "first_name",
+        "has_consent", "job_title", "last_name", "mobile_phone", "phone", "post_code",
+        "salutation", "state", "street_address", "terms_of_sevice", "timezone", "_custom",
+    )  # fmt: skip
+    SERVED = FIELDS[:-1]
+
+    def render(self) -> JSON:
+        contact: JSON = {"object": "contact"}
+        contact.update(zip(self.SERVED, self._v[:-1], strict=True))
+        contact["custom_fields"] = [{"name": n, "value": v} for n, v in self._v[-1]]
+        return contact
 
 
 class _Inventor:
@@ -193,7 +195,8 @@ class _Inventor:
     def __init__(self, account: Account) -> None:
         self.seed, self.count = account.seed, account.sizes.contacts
         rng = rng_for(self.seed, TABLE)
-        self.dice, self.clock, self.phones = _Dice(rng), _Clock(account.seeded_at), _Phones(rng)
+        self.dice, self.stamps, self.phones = _Dice(rng), Stamps(), _Phones(rng)
+        self.now = int(account.seeded_at.timestamp())
         users = account.tables["users"].newest_first()[::-1]
         active = [u["id"] for u in users if u.get("status") == "active"]
         self.owners = active or [u["id"] for u in users]
@@ -205,52 +208,46 @@ class _Inventor:
         self.span = 86400 * min(730, 200 + self.count // 50)  # first contact .. now
         self.step = self.span / max(self.count, 1)
 
-    def all(self) -> list[JSON]:
+    def all(self) -> list[SeededContact]:
         return [self.contact(n) for n in range(self.count)]
 
-    def contact(self, n: int) -> JSON:
-        """Contact number ``n`` (0 is the oldest)."""
-        dice, clock = self.dice, self.clock
-        first, last = dice.pick(self.firsts), dice.pick(self.lasts)
-        created = clock.now - self.span + int((n + dice.random() * 0.8) * self.step)
-        age = clock.now - created
-        country, state, city, post_code, zone, plan, _ = dice.pick(PLACE_DRAW)
-        addressed = dice.chance(0.4)
-        contact = {
-            "object": "contact",
-            "id": quick_id("CTC", f"{self.seed}:{n}"),
-            "creation_time": clock.text(created),
-            "last_updated_time": clock.text(created + int(dice.random() * min(age, 2592000))),
-            "last_interacted_time": (
-                clock.text(created + int(dice.random() * age)) if dice.chance(0.6) else None
-            ),
-            "owner": dice.pick(self.owners),
-            "status": dice.pick(STATUS_DRAW),
-            "city": city if addressed or dice.chance(0.5) else None,
-            "company_size": None,
-            "company": None,
-            "country": country if dice.chance(0.8) else None,
-            "email": self.email(first, last),
-            "employees": 1,
-            "first_name": first,
-            "has_consent": dice.chance(0.7),
-            "job_title": None,
-            "last_name": last,
-            "mobile_phone": self.phones.mobile(plan) if dice.chance(0.7) else None,
-            "phone": self.phones.landline(dice, plan) if dice.chance(0.3) else None,
-            "post_code": post_code if addressed else None,
-            "salutation": dice.pick(SALUTATIONS) if dice.chance(0.2) else None,
-            "state": state if addressed else None,
-            "street_address": (
-                f"{dice.between(1, 999)} {dice.pick(STREETS)}" if addressed else None
-            ),
-            "terms_of_sevice": dice.chance(0.8),  # sic: the field name as OnceHub spells it
-            "timezone": zone,
-            "custom_fields": self.custom_fields(),
-        }
-        if dice.chance(0.85):
-            self.employ(contact)
-        return contact
+    def contact(self, n: int) -> SeededContact:
+        """Contact number ``n`` (0 is the oldest); picks are written out (this is hot)."""
+        r, text = self.dice.random, self.stamps.text
+        firsts, lasts, owners = self.firsts, self.lasts, self.owners
+        first, last = firsts[int(r() * len(firsts))], lasts[int(r() * len(lasts))]
+        created = self.now - self.span + int((n + r() * 0.8) * self.step)
+        age = self.now - created
+        country, state, city, post_code, zone, plan, _ = PLACE_DRAW[int(r() * len(PLACE_DRAW))]
+        addressed = r() < 0.4
+        updated = text(created + int(r() * min(age, 2592000)))
+        interacted = text(created + int(r() * age)) if r() < 0.6 else None
+        owner, status = owners[int(r() * len(owners))], STATUS_DRAW[int(r() * len(STATUS_DRAW))]
+        city = city if addressed or r() < 0.5 else None
+        country = country if r() < 0.8 else None
+        email = self.email(first, last)
+        consent = r() < 0.7
+        mobile = self.phones.mobile(plan) if r() < 0.7 else None
+        phone = self.phones.landline(self.dice, plan) if r() < 0.3 else None
+        salutation = SALUTATIONS[int(r() * len(SALUTATIONS))] if r() < 0.2 else None
+        street = f"{1 + int(r() * 999)} {STREETS[int(r() * len(STREETS))]}" if addressed else None
+        terms = r() < 0.8
+        lead = LEAD_SOURCES[int(r() * len(LEAD_SOURCES))] if r() < 0.4 else None
+        language = LANGUAGES[int(r() * len(LANGUAGES))] if r() < 0.2 else None
+        company = size = title = None
+        employees = 1
+        if r() < 0.85:  # employed: a company, its size and head count, usually a title
+            size, low, high = COMPANY_SIZES[int(r() * len(COMPANY_SIZES))]
+            company = self.companies[int(r() * len(self.companies))]
+            employees = low + int(r() * (high - low + 1))
+            title = self.titles[int(r() * len(self.titles))] if r() < 0.8 else None
+        if not addressed:
+            post_code = state = None
+        head = (quick_id("CTC", f"{self.seed}:{n}"), text(created), updated, interacted, owner)
+        middle = (status, city, size, company, country, email, employees, first, consent, title)
+        custom = CUSTOM_FIELDS[lead, language]
+        tail = (last, mobile, phone, post_code, salutation, state, street, terms, zone, custom)
+        return SeededContact((*head, *middle, *tail))
 
     def email(self, first: str, last: str) -> str:
         """``first.last@example.com``, numbered from the second of the same name on."""
@@ -259,25 +256,19 @@ class _Inventor:
         self.taken[base] = seen + 1
         return f"{base}{seen or ''}@example.com"
 
-    def employ(self, contact: JSON) -> None:
-        """Give ``contact`` a company, its size and head count, and usually a job title."""
-        dice = self.dice
-        size, low, high = dice.pick(COMPANY_SIZES)
-        contact["company"], contact["company_size"] = dice.pick(self.companies), size
-        contact["employees"] = dice.between(low, high)
-        contact["job_title"] = dice.pick(self.titles) if dice.chance(0.8) else None
 
-    def custom_fields(self) -> list[JSON]:
-        """Values for some of the field library's fields."""
-        dice, fields = self.dice, []
-        if dice.chance(0.4):
-            fields.append({"name": "lead_source", "value": dice.pick(LEAD_SOURCES)})
-        if dice.chance(0.2):
-            fields.append({"name": "preferred_language", "value": dice.pick(LANGUAGES)})
-        return fields
+CUSTOM_FIELDS = {  # every combination, made once: (lead source, language) -> pairs
+    (lead, language): tuple(
+        (name, value)
+        for name, value in (("lead_source", lead), ("preferred_language", language))
+        if value is not None
+    )
+    for lead in (*LEAD_SOURCES, None)
+    for language in (*LANGUAGES, None)
+}
 
 
-def invent(account: Account) -> list[JSON]:
+def invent(account: Account) -> list[SeededContact]:
     """``account.sizes.contacts`` contacts, oldest first, owned by the account's users."""
     return _Inventor(account).all()
 
@@ -286,7 +277,8 @@ def seed(account: Account) -> None:
     """The account's invented contacts, found by id, e-mail, mobile phone and owner."""
     table = Directory(TABLE, NOUN, indexed=("email", "owner"), unique=("email", "mobile_phone"))
     account.tables[TABLE] = table
-    table.extend_oldest_first(invent(account))
+    seeded: list[Any] = invent(account)  # Lazy records
+    table.extend_oldest_first(seeded)
 
 
 # -- request kinds -------------------------------------------------------------------------
