@@ -117,7 +117,8 @@ def expand(
     result = plain(item)
     if not names:
         return result
-    result = copy.copy(result)
+    if result is item:  # a stored dict: not to be changed (a record's is a new one)
+        result = copy.copy(result)
     for name in names:
         table = request.account.tables[expandable[name]]
         value = item.get(name)

@@ -11,10 +11,10 @@ treat it as an object; a table turns it into a plain dict before changing it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
-__all__ = ["Lazy", "plain"]
+__all__ = ["Lazy", "fields", "plain"]
 
 JSON = dict[str, Any]
 
@@ -39,16 +39,26 @@ class Lazy(Mapping[str, Any]):
         self._v = values
 
     @classmethod
-    def getter(cls, name: str) -> Callable[[Lazy], Any] | None:
-        """A quick reader of the public field ``name`` (None if it is not one)."""
-        if name not in cls._PUBLIC:
-            return None
-        at = cls._PUBLIC[name]
-        return lambda record: record._v[at]
+    def position(cls, name: str) -> int | None:
+        """Where the public field ``name`` is in ``values`` (None if it is not one)."""
+        return cls._PUBLIC.get(name)
+
+    @property
+    def values_tuple(self) -> tuple[Any, ...]:
+        """The values the record is made from."""
+        return self._v
 
     def render(self) -> JSON:
         """The object as the API serves it: a new dict each time."""
         raise NotImplementedError
+
+    def fields(self, names: tuple[str, ...]) -> tuple[Any, ...]:
+        """The values of ``names`` (None where there is none), public ones straight away."""
+        at, values = self._PUBLIC, self._v
+        try:
+            return tuple([values[at[name]] for name in names])
+        except KeyError:  # a field made by render
+            return tuple([self.get(name) for name in names])
 
     def get(self, name: str, default: Any = None) -> Any:
         at = self._PUBLIC.get(name)
@@ -95,6 +105,13 @@ class Lazy(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.render()!r})"
+
+
+def fields(item: Mapping[str, Any], names: tuple[str, ...]) -> tuple[Any, ...]:
+    """The values of ``names`` in ``item``, a dict or a record (None where there is none)."""
+    if isinstance(item, Lazy):
+        return item.fields(names)
+    return tuple(item.get(name) for name in names)
 
 
 def plain(item: Mapping[str, Any]) -> JSON:

@@ -25,7 +25,9 @@ __all__ = [
     "CONFERENCING_NAMES",
     "SITE",
     "UPCOMING",
+    "calendar_event",
     "calendar_fields",
+    "connected_calendar",
     "connected_conferencing",
     "digest",
     "external_calendar",
@@ -62,6 +64,7 @@ ADDRESSES = [  # invented offices where in-person meetings happen
     "77 Cedar Avenue, Lakeside",
 ]
 HEX_TO_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijkmnopq")
+EVENT_DIGITS = bytes(ord("abcdefghijklmnopqrstuv0123456789"[b % 32]) for b in range(256))
 
 
 @lru_cache(maxsize=256)
@@ -124,21 +127,28 @@ def calendar_fields(calendar: JSON, booking_id: str, payment: JSON | None) -> JS
 
 def external_calendar(user: JSON | None, booking_id: str) -> JSON | None:
     """The host's connected calendar, where the meeting was added (None without a host)."""
+    found = connected_calendar(user)
+    return None if found is None else calendar_event(found, booking_id)
+
+
+def connected_calendar(user: JSON | None) -> JSON | None:
+    """The user's connected calendar (``type``, ``name``, ``id``; None without a user)."""
     if not user or not isinstance(user.get("email"), str):
         return None
     kinds = ("google", "exchange", "office_365", "icloud")
     kind = kinds[digest(f"calendar:{user['id']}")[0] % len(kinds)]
+    return {"type": kind, "name": user["email"], "id": user["email"], "host": user["id"]}
+
+
+def calendar_event(calendar: JSON, booking_id: str) -> JSON:
+    """``external_calendar`` of a booking in a ``connected_calendar``: with its event."""
+    event = digest(f"event:{booking_id}:{calendar['host']}")[:26].translate(EVENT_DIGITS)
     return {
-        "type": kind,
-        "name": user["email"],
-        "id": user["email"],
-        "event_id": _event_id(booking_id, user["id"]),
+        "type": calendar["type"],
+        "name": calendar["name"],
+        "id": calendar["id"],
+        "event_id": event.decode(),
     }
-
-
-def _event_id(booking_id: str, host: str) -> str:
-    digits = "abcdefghijklmnopqrstuv0123456789"
-    return "".join(digits[b % 32] for b in digest(f"event:{booking_id}:{host}")[:26])
 
 
 def seat_holders(account: Account, calendar: JSON) -> list[str]:

@@ -21,6 +21,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from .clock import SYSTEM_CLOCK, moment
@@ -30,6 +31,7 @@ from .records import Lazy
 __all__ = ["Account", "Directory", "Sizes", "Table", "account_owner", "fresh_id"]
 
 JSON = dict[str, Any]
+_VALUES = attrgetter("values_tuple")  # a Lazy record's values
 USERS = "users"  # the table of the account's people; its oldest user owns the account
 
 
@@ -83,11 +85,9 @@ class Table:
     def extend_oldest_first(self, items: Iterable[JSON]) -> None:
         """Add many objects at once, oldest first (fast: for seeding)."""
         batch = list(items)
-        numbers, order, by_id = self._numbers, self._order, self.by_id
-        for item in batch:
-            object_id = item["id"]
-            order[object_id] = next(numbers)
-            by_id[object_id] = item
+        ids = _field(batch, "id", _one_kind(batch))
+        self._order.update(zip(ids, self._numbers, strict=False))  # numbers: endless
+        self.by_id.update(zip(ids, batch, strict=True))
         newest = batch[::-1]
         self._newest_first[:0] = newest
         for name, index in self._indexes.items():
@@ -139,9 +139,15 @@ class Table:
         del self._order[object_id]
         return item
 
-    def column(self, name: str) -> list[Any]:
-        """The field ``name`` of every object, newest first (None where it has none)."""
-        return list(_field(self._newest_first, name, _one_kind(self._newest_first)))
+    def rows(self, names: tuple[str, ...]) -> list[tuple[Any, ...]]:
+        """The fields ``names`` of every object, newest first (None where one has none)."""
+        items = self._newest_first
+        kind = _one_kind(items)
+        at = [kind.position(name) for name in names] if kind is not None else [None]
+        if kind is None or None in at:
+            return [tuple([item.get(name) for name in names]) for item in items]
+        pick = itemgetter(*at) if len(at) > 1 else lambda values: (values[at[0]],)
+        return [pick(values) for values in map(_VALUES, items)]
 
     def newest_first(self, **equal: Any) -> list[JSON]:
         """All objects newest first, or only those whose indexed fields equal ``equal``.
@@ -284,17 +290,16 @@ def _grouped(items: list[JSON], name: str) -> dict[Any, list[JSON]]:
 
 def _one_kind(items: list[JSON]) -> type[Lazy] | None:
     """The class of the items if they are all Lazy records of one class."""
-    kind = type(items[0]) if items else None
-    if kind is None or not issubclass(kind, Lazy):
-        return None
-    return kind if all(type(item) is kind for item in items) else None
+    kinds = set(map(type, items))
+    kind = kinds.pop() if len(kinds) == 1 else None
+    return kind if kind is not None and issubclass(kind, Lazy) else None
 
 
-def _field(items: list[JSON], name: str, kind: type[Lazy] | None) -> Iterable[Any]:
+def _field(items: list[JSON], name: str, kind: type[Lazy] | None) -> list[Any]:
     """The field ``name`` of each item (straight from the values of Lazy records)."""
-    read = kind.getter(name) if kind is not None else None
-    if read is not None:
-        return map(read, items)  # type: ignore[arg-type]
+    at = kind.position(name) if kind is not None else None
+    if at is not None:
+        return [values[at] for values in map(_VALUES, items)]
     return [item.get(name) for item in items]
 
 

@@ -14,7 +14,6 @@ request-reschedule: ``booking.canceled_reschedule_requested``; reassign:
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 from ..checks import Boolean, Field, Record, Text
 from ..data import rng_for, timestamp
 from ..listing import DATE_FILTERS, EXPAND, PAGING, date_range, list_reply, object_reply
-from ..records import Lazy
+from ..records import Lazy, fields
 from ..replies import Reply, json_reply
 from ..router import ApiProblem, NotFound, Request, api
 from ..scheduling import (
@@ -32,7 +31,9 @@ from ..scheduling import (
     CONFERENCING,
     CONFERENCING_NAMES,
     UPCOMING,
+    calendar_event,
     calendar_fields,
+    connected_calendar,
     connected_conferencing,
     digest,
     external_calendar,
@@ -107,9 +108,12 @@ UTM_CAMPAIGNS = ("spring_launch", "webinar_signup", "q1_outreach")
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 PAIRS = [a + b for a in ALPHABET for b in ALPHABET][:1024]  # ten random bits -> two characters
+GUEST_FIELDS = (  # what a booking takes from its contact
+    "id", "first_name", "last_name", "email", "phone", "mobile_phone", "company", "job_title",
+    "timezone",
+)  # fmt: skip
+TO_WEEKDAY = (0, 0, 0, 0, 0, 2, 1)  # days from a weekday (Monday = 0) to the next workday
 PHONE_CALL: tuple[str, ...] = ("guest_phone",)  # a page booking's location: the host calls
-NO_PAGE = (None, None, None)  # an origin's page, master page and event type
-NO_CALENDAR = (None, None, None)  # an origin's calendar, weekly hours and time zone
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,7 @@ class Host:
     zone_name: str
     offsets: list[int]  # the zone's UTC offset in seconds, by day from the seeder's first
     virtual: tuple[str, str]  # ("virtual", the service of their links)
-    user: JSON  # id and email, for their connected calendar
+    calendar: JSON | None  # their connected calendar, where meetings are added
 
 
 class Seeded(Lazy):
@@ -154,7 +158,8 @@ class Seeded(Lazy):
         contact, page, master, event_type, _, again, host, guest = self._v[8:16]
         where, calendar, replaced = self._v[16:]
         roll = _details(booking_id)
-        form = _form(guest, roll)
+        person = fields(guest, GUEST_FIELDS)
+        form = _form(person, roll)
         booking: JSON = {
             "object": "booking",
             "id": booking_id,
@@ -164,7 +169,7 @@ class Seeded(Lazy):
             "in_trash": status == "canceled" and roll[4] < 38,  # 15%
             "creation_time": created,
             "starting_time": start,
-            "customer_timezone": _text(guest, "timezone") or host.zone_name,
+            "customer_timezone": person[-1] if isinstance(person[-1], str) else host.zone_name,
             "last_updated_time": updated,
             "duration_minutes": duration,
             **_location(where, calendar, booking_id),
@@ -188,10 +193,8 @@ class Seeded(Lazy):
             booking["cancel_reschedule_information"] = _reason(_details(again), True, owner)
         elif status == "canceled":
             booking["cancel_reschedule_information"] = _reason(roll, False, owner)
-        if status != "requested":
-            entry = external_calendar(host.user, booking_id)
-            if entry is not None:
-                booking["external_calendar"] = entry
+        if status != "requested" and host.calendar is not None:
+            booking["external_calendar"] = calendar_event(host.calendar, booking_id)
         if again is not None:
             booking["rescheduled_booking_id"] = again
         return booking
@@ -202,28 +205,18 @@ def _details(booking_id: str) -> bytes:
     return digest(f"booking:{booking_id}")
 
 
-def _text(item: Any, name: str) -> str | None:
-    value = item.get(name)
-    return value if isinstance(value, str) else None
-
-
-def _form(guest: Any, roll: bytes) -> JSON:
+def _form(guest: tuple[Any, ...], roll: bytes) -> JSON:
     """What the customer typed into the booking form (the contact as it was then)."""
-    name = " ".join(_text(guest, k) or "" for k in ("first_name", "last_name")).strip()
-    email = guest["email"]
-    form: JSON = {
-        "name": name or email.split("@")[0],
-        "email": email,
-        "phone": _text(guest, "phone"),
-    }
-    if _text(guest, "mobile_phone"):
-        form["mobile_phone"] = guest["mobile_phone"]
-    job_title = _text(guest, "job_title")
+    guest_id, first, last, email, phone, mobile, company, job_title, _ = guest
+    name = f"{first or ''} {last or ''}".strip()
+    form: JSON = {"name": name or str(email).split("@")[0], "email": email, "phone": phone}
+    if mobile:
+        form["mobile_phone"] = mobile
     custom = [{"name": "Title", "value": job_title}] if job_title and roll[14] < 77 else []
     form.update(
         note=NOTES[roll[12] % len(NOTES)],
-        company=_text(guest, "company"),
-        guests=[f"guest.{guest['id'][4:].lower()}@example.com"] if roll[13] < 26 else [],
+        company=company,
+        guests=[f"guest.{str(guest_id)[4:].lower()}@example.com"] if roll[13] < 26 else [],
         custom_fields=custom,
     )
     return form
@@ -295,10 +288,17 @@ class Seeder:
             (e["id"], e.get("name") or "Meeting", DURATIONS[n % len(DURATIONS)])
             for n, e in enumerate(rows("event-types"))
         ]
-        contacts = [c for c in rows("contacts") if isinstance(c.get("email"), str)]
-        self.contacts = sorted(contacts, key=lambda c: str(c.get("creation_time") or ""))
-        self.contact_times = [str(c.get("creation_time") or "") for c in self.contacts]
-        self.contact_ids = [c["id"] for c in self.contacts]
+        people = account.tables.get("contacts")
+        facts = people.rows(("creation_time", "email", "id")) if people else []
+        known = sorted(  # those who can book (with an e-mail), by creation time
+            (str(created or ""), n, contact_id)
+            for n, (created, email, contact_id) in enumerate(reversed(facts))
+            if isinstance(email, str)
+        )
+        oldest_first = people.newest_first()[::-1] if people else []
+        self.contacts = [oldest_first[n] for _, n, _ in known]
+        self.contact_times = [created for created, _, _ in known]
+        self.contact_ids = [contact_id for _, _, contact_id in known]
         self.calendars = []
         settings = account.tables.get(CALENDAR_SETTINGS)
         for calendar in rows(CALENDARS):
@@ -307,7 +307,9 @@ class Seeder:
             if calendar.get("published") and members and found:
                 weekly = [found["weekly"].get(day, []) for day in range(7)]
                 offsets = self._offsets(found["timezone"])
-                self.calendars.append(((calendar, found), members, weekly, offsets))
+                duration, subject = int(calendar["duration_minutes"]), calendar["subject"]
+                pair = (calendar, found, duration, subject or "Meeting")
+                self.calendars.append((pair, members, weekly, offsets))
         self.places = [("physical", address) for address in ADDRESSES]
         self.rng = rng_for(account.seed, "bookings")
         self.roll = self.rng.random
@@ -326,8 +328,8 @@ class Seeder:
         zone = user.get("timezone")
         zone_name = zone if isinstance(zone, str) else "UTC"
         service = connected_conferencing(user["id"])[0]
-        snapshot = {"id": user["id"], "email": user.get("email")}
-        return Host(user["id"], zone_name, self._offsets(zone_name), ("virtual", service), snapshot)
+        calendar = connected_calendar(user)
+        return Host(user["id"], zone_name, self._offsets(zone_name), ("virtual", service), calendar)
 
     @property
     def ready(self) -> bool:
@@ -351,101 +353,84 @@ class Seeder:
                 self.seen.add(candidate)
                 return candidate
 
-    def origin(self, created: str) -> tuple[Any, ...]:
+    def origin(self, known: int) -> tuple[Any, ...]:
         """Where a new booking comes from (a quarter from calendars): host, guest, duration,
         where, subject, page, master page, event type, calendar, weekly hours, offsets and
-        the guest's id."""
+        the guest's id; the guest is one of the ``known`` oldest contacts."""
         roll = self.roll
-        known = bisect.bisect_right(self.contact_times, created)
-        at = int(roll() * known) if known else 0
+        at = int(roll() * known)
         guest, guest_id = self.contacts[at], self.contact_ids[at]
         calendars = self.calendars
         if calendars and (not self.pages or roll() < 0.25):
             calendar, members, weekly, offsets = calendars[int(roll() * len(calendars))]
-            option = pick(calendar[1]["locations"], roll())
-            duration = int(calendar[0]["duration_minutes"])
+            locations = calendar[1]["locations"]
+            option = locations[int(roll() * len(locations))]
             host = members[int(roll() * len(members))]
-            subject = calendar[0]["subject"] or "Meeting"
-            return (
-                host,
-                guest,
-                duration,
-                option,
-                subject,
-                *NO_PAGE,
-                calendar,
-                weekly,
-                offsets,
-                guest_id,
-            )
-        host = self.owners[int(roll() * len(self.owners))]
+            duration, subject = calendar[2], calendar[3]
+            calendar_origin = (calendar, weekly, offsets, guest_id)  # no page or event type
+            return (host, guest, duration, option, subject, None, None, None, *calendar_origin)
+        owners, event_types, pages = self.owners, self.event_types, self.pages
+        host = owners[int(roll() * len(owners))]
         event_type, subject, duration = None, "Meeting", 30
-        if self.event_types:
-            event_type, subject, duration = pick(self.event_types, roll())
+        if event_types:
+            event_type, subject, duration = event_types[int(roll() * len(event_types))]
         where = roll()
         place: tuple[str, ...]
         if where < 0.65:
             place = host.virtual
         else:
-            place = pick(self.places, roll()) if where < 0.8 else PHONE_CALL
-        page = pick(self.pages, roll()) if self.pages else None
-        master = pick(self.masters, roll()) if self.masters and roll() < 0.2 else None
-        return (
-            host,
-            guest,
-            duration,
-            place,
-            subject,
-            page,
-            master,
-            event_type,
-            *NO_CALENDAR,
-            guest_id,
-        )
+            place = self.places[int(roll() * 3)] if where < 0.8 else PHONE_CALL
+        page = pages[int(roll() * len(pages))] if pages else None
+        master = None
+        if self.masters and roll() < 0.2:
+            master = self.masters[int(roll() * len(self.masters))]
+        source = (page, master, event_type, None, None, None)  # and no calendar
+        return (host, guest, duration, place, subject, *source, guest_id)
 
     def start(self, origin: tuple[Any, ...], created: int) -> int:
         """When the meeting starts: in the calendar's hours, or a weekday business hour."""
         roll, base = self.roll, self.base
         after = created + LEAD_DAYS[int(roll() * len(LEAD_DAYS))] * DAY
         duration, weekly, offsets = origin[2], origin[9], origin[10]
-        if weekly is None:
+        if weekly is None:  # a weekday business hour in the host's zone, an hour off at least
             offsets = origin[0].offsets
-        day = (after + offsets[after // DAY - base]) // DAY  # the local day
-        if weekly is not None:  # a calendar: a slot of its hours, after `after`
-            for local in range(day, day + 60):
-                windows = weekly[(local + 3) % 7]
-                if windows:
-                    low, high = windows[int(roll() * len(windows))]
-                    minute = low + int(roll() * max(1, (high - low) // duration)) * duration
-                    start = local * DAY + minute * 60 - offsets[local - base]
-                    if start > after:
-                        return start
-            return after + DAY
-        minute = (8 + int(roll() * 9)) * 60 + 15 * int(roll() * 4)
-        for local in range(day, day + 14):
-            if (local + 3) % 7 < 5:  # a weekday
+            day = (after + offsets[after // DAY - base]) // DAY  # the local day
+            minute = (8 + int(roll() * 9)) * 60 + 15 * int(roll() * 4)
+            day += TO_WEEKDAY[(day + 3) % 7]
+            start = day * DAY + minute * 60 - offsets[day - base]
+            if start <= created + 3600:  # earlier today: the next weekday
+                day += 1 + TO_WEEKDAY[(day + 4) % 7]
+                start = day * DAY + minute * 60 - offsets[day - base]
+            return start
+        day = (after + offsets[after // DAY - base]) // DAY
+        for local in range(day, day + 60):  # a slot of the calendar's hours, after `after`
+            windows = weekly[(local + 3) % 7]
+            if windows:
+                low, high = windows[int(roll() * len(windows))]
+                minute = low + int(roll() * max(1, (high - low) // duration)) * duration
                 start = local * DAY + minute * 60 - offsets[local - base]
-                if start > created + 3600:
+                if start > after:
                     return start
-        return created + DAY
+        return after + DAY
 
-    def status(self, past: bool, again: bool, calendar: bool) -> str:
-        """Past meetings mostly completed, later ones mostly scheduled."""
-        roll = self.roll()
-        if past:
+    def outcome(
+        self, again: bool, calendar: bool, created: int, start: int, end: int
+    ) -> tuple[str, int]:
+        """The booking's status and when it last changed. Past meetings are mostly
+        completed, later ones mostly scheduled; a change is at creation, when the meeting
+        ended, or when it was canceled, never after now."""
+        roll, now = self.roll(), self.now
+        if end <= now:
             if again or roll < 0.83:
-                return "completed"
-            return "canceled" if roll < 0.91 else "no_show"
-        if again:
-            return "rescheduled"
-        if roll < 0.8:
-            return "scheduled"
-        if roll < 0.9 and not calendar:
-            return "requested"  # a booking request the host has yet to approve
-        return "canceled"
-
-    def last_update(self, status: str, created: int, start: int, end: int) -> int:
-        """When the booking last changed: at creation, when it ended, or when canceled."""
+                status = "completed"
+            else:
+                status = "canceled" if roll < 0.91 else "no_show"
+        elif again:
+            status = "rescheduled"
+        elif roll < 0.8:
+            status = "scheduled"
+        else:
+            status = "requested" if roll < 0.9 and not calendar else "canceled"
         roll = self.roll()
         if status == "scheduled" or status == "requested":
             moment = created + UPDATE_DELAYS[int(roll * len(UPDATE_DELAYS))]
@@ -454,10 +439,10 @@ class Seeder:
         elif status == "no_show":
             moment = end + (30 + int(roll * 1410)) * 60
         elif status == "canceled":
-            moment = created + int((min(start, self.now) - created) * roll)
+            moment = created + int((min(start, now) - created) * roll)
         else:
             moment = created
-        return max(created, min(moment, self.now))
+        return status, max(created, min(moment, now))
 
     def run(self, total: int) -> list[Seeded]:
         """``total`` bookings, oldest first, spread evenly over the time before now.
@@ -468,9 +453,10 @@ class Seeder:
         if not self.ready:
             return []
         step = self.span / max(total, 1)
-        first, roll, now, bits_of = self.now - self.span, self.roll, self.now, self.rng.getrandbits
-        heads, base, seen = self.heads, self.base, self.seen
-        origin_of, start_of, status_of = self.origin, self.start, self.status
+        first, roll, bits_of = self.now - self.span, self.roll, self.rng.getrandbits
+        heads, base, contact_times = self.heads, self.base, self.contact_times
+        known, contacts = 0, len(contact_times)
+        origin_of, start_of, outcome_of = self.origin, self.start, self.outcome
         found: list[Seeded] = []
         last: tuple[Any, ...] = ()  # the origin of the last booking
         for n in range(total):
@@ -484,14 +470,16 @@ class Seeder:
                 and previous[3] > created_text
                 and roll() < 0.08
             )
-            origin = last if again else origin_of(created_text)
+            while known < contacts and contact_times[known] <= created_text:
+                known += 1
+            origin = last if again else origin_of(known or 1)
             host, guest, duration, where, subject, page, master, event_type, calendar = origin[:9]
             start = start_of(origin, created)
             end = start + duration * 60
-            status = status_of(end <= now, again, calendar is not None)
+            status, changed = outcome_of(again, calendar is not None, created, start, end)
             day, rest = divmod(start, DAY)
             start_text = heads[day - base] + MINUTES[rest // 60] + SECONDS[rest % 60]
-            day, rest = divmod(self.last_update(status, created, start, end), DAY)
+            day, rest = divmod(changed, DAY)
             updated = heads[day - base] + MINUTES[rest // 60] + SECONDS[rest % 60]
             rescheduled = None
             if again and previous is not None:  # the original is canceled when this is made
@@ -502,14 +490,48 @@ class Seeder:
                 f"BKNG-{PAIRS[bits & 1023]}{PAIRS[(bits >> 10) & 1023]}"
                 f"{PAIRS[(bits >> 20) & 1023]}{PAIRS[(bits >> 30) & 1023]}{PAIRS[bits >> 40]}"
             )
-            if booking_id in seen:
-                booking_id = self.new_id()
-            seen.add(booking_id)
-            calendar_id = calendar[0]["id"] if calendar else None
-            values = (booking_id, status, created_text, start_text, updated, subject, duration)
-            ids = (host.id, origin[11], page, master, event_type, calendar_id, rescheduled)
-            found.append(Seeded((*values, *ids, host, guest, where, calendar, False)))
+            found.append(
+                Seeded(
+                    (
+                        booking_id,
+                        status,
+                        created_text,
+                        start_text,
+                        updated,
+                        subject,
+                        duration,
+                        host.id,
+                        origin[11],
+                        page,
+                        master,
+                        event_type,
+                        calendar[0]["id"] if calendar else None,
+                        rescheduled,
+                        host,
+                        guest,
+                        where,
+                        calendar,
+                        False,
+                    )
+                )
+            )
             last = origin
+        return self.unique(found)
+
+    def unique(self, found: list[Seeded]) -> list[Seeded]:
+        """``found``, where an id made twice (50 random bits: hardly ever) is made anew."""
+        ids = [booking.values_tuple[0] for booking in found]
+        if len(set(ids)) == len(ids):
+            return found
+        self.seen.clear()
+        for n, booking_id in enumerate(ids):
+            if booking_id in self.seen:
+                fresh = self.new_id()
+                found[n] = Seeded((fresh, *found[n].values_tuple[1:]))
+                later = found[n + 1].values_tuple if n + 1 < len(found) else ()
+                if later and later[13] == booking_id:  # it replaced this one
+                    found[n + 1] = Seeded((*later[:13], fresh, *later[14:]))
+            self.seen.add(found[n].values_tuple[0])
         return found
 
 

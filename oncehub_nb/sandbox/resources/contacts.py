@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from collections.abc import Sequence
 from typing import Any
 
 from ..checks import (
@@ -125,30 +124,6 @@ class _Phones:
             return None
         return f"+1{self.codes[n % len(self.codes)]}55501{n // len(self.codes):02d}"
 
-    def landline(self, dice: _Dice, plan: str | None) -> str | None:
-        """A fictional office number (these may repeat: offices share numbers)."""
-        if plan == "uk":
-            return f"+44207946{dice.between(0, 999):04d}"
-        if plan == "nanp":
-            return f"+1{dice.pick(self.codes)}55501{dice.between(0, 99):02d}"
-        return None
-
-
-class _Dice:
-    """Quick draws from one seeded generator (``random()`` only: bulk seeding is hot)."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self.random = rng.random
-
-    def pick(self, items: Sequence[Any]) -> Any:
-        return items[int(self.random() * len(items))]
-
-    def chance(self, share: float) -> bool:
-        return self.random() < share
-
-    def between(self, low: int, high: int) -> int:
-        return low + int(self.random() * (high - low + 1))
-
 
 _ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ID_BYTES = bytes(ord(_ID_ALPHABET[b % len(_ID_ALPHABET)]) for b in range(256))
@@ -171,22 +146,80 @@ PLACE_DRAW: tuple[tuple[Any, ...], ...] = tuple(place for place in PLACES for _ 
 
 
 class SeededContact(Lazy):
-    """A seeded contact: its fields as the Contact schema orders them, ``custom_fields``
-    kept as (name, value) pairs."""
+    """A seeded contact: who it is and when, stored; the rest of it (status, address,
+    company, consents, custom fields) made from a digest of its id when it is read."""
 
     FIELDS = (
-        "id", "creation_time", "last_updated_time", "last_interacted_time", "owner", "status",
-        "city", "company_size", "company", "country", "email", "employees", "first_name",
-        "has_consent", "job_title", "last_name", "mobile_phone", "phone", "post_code",
-        "salutation", "state", "street_address", "terms_of_sevice", "timezone", "_custom",
+        "id", "creation_time", "last_updated_time", "last_interacted_time", "owner", "email",
+        "first_name", "last_name", "mobile_phone", "timezone", "_place",
     )  # fmt: skip
-    SERVED = FIELDS[:-1]
 
     def render(self) -> JSON:
-        contact: JSON = {"object": "contact"}
-        contact.update(zip(self.SERVED, self._v[:-1], strict=True))
-        contact["custom_fields"] = [{"name": n, "value": v} for n, v in self._v[-1]]
-        return contact
+        contact_id, created, updated, interacted, owner, email, first, last, mobile, zone = self._v[
+            :10
+        ]
+        country, state, city, post_code = self._v[10][:4]
+        roll = hashlib.sha256(f"contact:{contact_id}".encode()).digest()
+        addressed = roll[1] < 102  # 40%
+        employed = roll[18] < 218  # 85%
+        titled = employed and roll[23] < 205  # 80% of them
+        size, low, high = COMPANY_SIZES[roll[19] % len(COMPANY_SIZES)] if employed else NO_SIZE
+        lead = LEAD_SOURCES[roll[15] % len(LEAD_SOURCES)] if roll[14] < 102 else None
+        language = LANGUAGES[roll[17] % len(LANGUAGES)] if roll[16] < 51 else None
+        return {
+            "object": "contact",
+            "id": contact_id,
+            "creation_time": created,
+            "last_updated_time": updated,
+            "last_interacted_time": interacted,
+            "owner": owner,
+            "status": STATUS_DRAW[roll[0] % len(STATUS_DRAW)],
+            "city": city if addressed or roll[2] < 128 else None,
+            "company_size": size,
+            "company": ALL_COMPANIES[roll[20] % len(ALL_COMPANIES)] if employed else None,
+            "country": country if roll[3] < 205 else None,
+            "email": email,
+            "employees": low + (roll[21] << 8 | roll[22]) % (high - low + 1),
+            "first_name": first,
+            "has_consent": roll[4] < 179,
+            "job_title": ALL_TITLES[roll[24] % len(ALL_TITLES)] if titled else None,
+            "last_name": last,
+            "mobile_phone": mobile,
+            "phone": _landline(self._v[10][5], roll) if roll[5] < 77 else None,
+            "post_code": post_code if addressed else None,
+            "salutation": SALUTATIONS[roll[9] % len(SALUTATIONS)] if roll[8] < 51 else None,
+            "state": state if addressed else None,
+            "street_address": _street(roll) if addressed else None,
+            "terms_of_sevice": roll[13] < 205,  # sic: the field name as OnceHub spells it
+            "timezone": zone,
+            "custom_fields": [{"name": n, "value": v} for n, v in CUSTOM_FIELDS[lead, language]],
+        }
+
+    def fields(self, names: tuple[str, ...]) -> tuple[Any, ...]:
+        at = self._PUBLIC
+        if all(name in at for name in names):
+            return tuple([self._v[at[name]] for name in names])
+        rendered = self.render()  # once, for all the fields it makes
+        return tuple([rendered.get(name) for name in names])
+
+
+NO_SIZE = (None, 1, 1)  # no company: one employee
+ALL_COMPANIES = (*COMPANIES, *MORE_COMPANIES)
+ALL_TITLES = (*JOB_TITLES, *MORE_JOB_TITLES)
+
+
+def _landline(plan: str | None, roll: bytes) -> str | None:
+    """A fictional office number (these may repeat: offices share numbers)."""
+    if plan == "uk":
+        return f"+44207946{(roll[6] << 8 | roll[7]) % 1000:04d}"
+    if plan == "nanp":
+        code = AREA_CODES[(roll[6] << 8 | roll[7]) % len(AREA_CODES)]
+        return f"+1{code}55501{roll[25] % 100:02d}"
+    return None
+
+
+def _street(roll: bytes) -> str:
+    return f"{1 + (roll[10] << 8 | roll[11]) % 999} {STREETS[roll[12] % len(STREETS)]}"
 
 
 class _Inventor:
@@ -195,15 +228,13 @@ class _Inventor:
     def __init__(self, account: Account) -> None:
         self.seed, self.count = account.seed, account.sizes.contacts
         rng = rng_for(self.seed, TABLE)
-        self.dice, self.stamps, self.phones = _Dice(rng), Stamps(), _Phones(rng)
+        self.random, self.stamps, self.phones = rng.random, Stamps(), _Phones(rng)
         self.now = int(account.seeded_at.timestamp())
         users = account.tables["users"].newest_first()[::-1]
         active = [u["id"] for u in users if u.get("status") == "active"]
         self.owners = active or [u["id"] for u in users]
         self.firsts = (*FIRST_NAMES, *MORE_FIRST_NAMES)
         self.lasts = (*LAST_NAMES, *MORE_LAST_NAMES)
-        self.companies = (*COMPANIES, *MORE_COMPANIES)
-        self.titles = (*JOB_TITLES, *MORE_JOB_TITLES)
         self.taken: dict[str, int] = {}
         self.span = 86400 * min(730, 200 + self.count // 50)  # first contact .. now
         self.step = self.span / max(self.count, 1)
@@ -213,41 +244,18 @@ class _Inventor:
 
     def contact(self, n: int) -> SeededContact:
         """Contact number ``n`` (0 is the oldest); picks are written out (this is hot)."""
-        r, text = self.dice.random, self.stamps.text
+        r, text = self.random, self.stamps.text
         firsts, lasts, owners = self.firsts, self.lasts, self.owners
         first, last = firsts[int(r() * len(firsts))], lasts[int(r() * len(lasts))]
         created = self.now - self.span + int((n + r() * 0.8) * self.step)
         age = self.now - created
-        country, state, city, post_code, zone, plan, _ = PLACE_DRAW[int(r() * len(PLACE_DRAW))]
-        addressed = r() < 0.4
+        place = PLACE_DRAW[int(r() * len(PLACE_DRAW))]
         updated = text(created + int(r() * min(age, 2592000)))
         interacted = text(created + int(r() * age)) if r() < 0.6 else None
-        owner, status = owners[int(r() * len(owners))], STATUS_DRAW[int(r() * len(STATUS_DRAW))]
-        city = city if addressed or r() < 0.5 else None
-        country = country if r() < 0.8 else None
-        email = self.email(first, last)
-        consent = r() < 0.7
-        mobile = self.phones.mobile(plan) if r() < 0.7 else None
-        phone = self.phones.landline(self.dice, plan) if r() < 0.3 else None
-        salutation = SALUTATIONS[int(r() * len(SALUTATIONS))] if r() < 0.2 else None
-        street = f"{1 + int(r() * 999)} {STREETS[int(r() * len(STREETS))]}" if addressed else None
-        terms = r() < 0.8
-        lead = LEAD_SOURCES[int(r() * len(LEAD_SOURCES))] if r() < 0.4 else None
-        language = LANGUAGES[int(r() * len(LANGUAGES))] if r() < 0.2 else None
-        company = size = title = None
-        employees = 1
-        if r() < 0.85:  # employed: a company, its size and head count, usually a title
-            size, low, high = COMPANY_SIZES[int(r() * len(COMPANY_SIZES))]
-            company = self.companies[int(r() * len(self.companies))]
-            employees = low + int(r() * (high - low + 1))
-            title = self.titles[int(r() * len(self.titles))] if r() < 0.8 else None
-        if not addressed:
-            post_code = state = None
+        owner = owners[int(r() * len(owners))]
+        mobile = self.phones.mobile(place[5]) if r() < 0.7 else None
         head = (quick_id("CTC", f"{self.seed}:{n}"), text(created), updated, interacted, owner)
-        middle = (status, city, size, company, country, email, employees, first, consent, title)
-        custom = CUSTOM_FIELDS[lead, language]
-        tail = (last, mobile, phone, post_code, salutation, state, street, terms, zone, custom)
-        return SeededContact((*head, *middle, *tail))
+        return SeededContact((*head, self.email(first, last), first, last, mobile, place[4], place))
 
     def email(self, first: str, last: str) -> str:
         """``first.last@example.com``, numbered from the second of the same name on."""

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..checks import Invalid, ListOf, Text
 from ..data import rng_for
 from ..listing import PAGING, list_reply, time_range
-from ..records import Lazy, plain
+from ..records import Lazy, fields, plain
 from ..replies import Reply, json_reply
 from ..router import ApiProblem, Request, api
 from ..seeding import DAY, Stamps
@@ -60,6 +60,7 @@ BOOKING_FIELDS = (
     "last_updated_time",
 )  # fmt: skip
 Booking = tuple[Any, ...]
+PERSON = ("first_name", "last_name", "mobile_phone", "timezone")  # of a texted contact
 _ZONES: dict[str | None, Any] = {}
 
 
@@ -94,13 +95,21 @@ def _zone(name: str | None) -> Any:
     return _ZONES[name]
 
 
-def _epoch(text: Any) -> int | None:
-    """A stored UTC timestamp ("2025-03-14T16:00:00.000Z") as whole epoch seconds."""
-    try:
-        moment = datetime.fromisoformat(text[:19]).replace(tzinfo=timezone.utc)
-    except (TypeError, ValueError):
-        return None
-    return int(moment.timestamp())
+class _Epochs:
+    """Stored UTC timestamps ("2025-03-14T16:00:00.000Z") as whole epoch seconds."""
+
+    def __init__(self) -> None:
+        self._days: dict[str, int] = {}
+
+    def __call__(self, text: Any) -> int | None:
+        try:
+            day = self._days.get(text[:10])
+            if day is None:
+                moment = datetime.fromisoformat(text[:10]).replace(tzinfo=timezone.utc)
+                day = self._days[text[:10]] = int(moment.timestamp())
+            return day + int(text[11:13]) * 3600 + int(text[14:16]) * 60 + int(text[17:19])
+        except (TypeError, ValueError):
+            return None
 
 
 class _Calendar:
@@ -195,7 +204,7 @@ class _Sender:
         self.recent = self.now - 600
         self.found: list[tuple[int, SeededSms]] = []
         self.new_id = _id_maker(self.rng)
-        self.stamps, self.calendar = Stamps(), _Calendar()
+        self.stamps, self.calendar, self.epoch = Stamps(), _Calendar(), _Epochs()
         tables = account.tables
         self.contacts = _by_id(tables, "contacts")
         self.users = _by_id(tables, "users")
@@ -233,16 +242,17 @@ class _Sender:
         owner_id, contact_id, created_text, start_text, event_type, subject = booking[:6]
         alert = self.alerts.get(str(owner_id))
         contact = self.contacts.get(str(contact_id))
-        phone = self.phone(contact.get("mobile_phone")) if contact is not None else None
+        person = fields(contact, PERSON) if contact is not None else (None,) * len(PERSON)
+        phone = self.phone(person[2])
         texting = phone is not None and self.rng.random() < TEXT_SHARE
         if not (texting or alert):
             return
-        created, start = _epoch(created_text), _epoch(start_text)
+        created, start = self.epoch(created_text), self.epoch(start_text)
         if created is None or start is None:
             return
         owner = self.users.get(str(owner_id)) or {}
         event = self.events.get(event_type)
-        customer = _name(contact) if contact is not None else "there"
+        customer = f"{person[0] or ''} {person[1] or ''}".strip() or "there"
         sent = created + 60
         if alert:
             what = event or subject or "a meeting"
@@ -251,7 +261,7 @@ class _Sender:
             self.send(sent, owner["id"], "user", alert, body)
         if texting and contact is not None and phone is not None:
             host = owner.get("first_name") or "your host"
-            zone = contact.get("timezone") or owner.get("timezone")
+            zone = person[3] or owner.get("timezone")
             words = {
                 "hello": f"Hi {customer.split()[0]}",
                 "meeting": f"{event} with {host}" if event else subject or "meeting",
@@ -260,7 +270,7 @@ class _Sender:
 
             def text(moment: int, template: str) -> None:
                 body = TEMPLATES[template].format_map(words)
-                self.send(moment, contact["id"], "contact", phone, body)
+                self.send(moment, str(contact_id), "contact", phone, body)
 
             self._customer(booking, text, sent, start)
 
@@ -274,15 +284,9 @@ class _Sender:
         remind = start - 86400
         if status in REMINDED and sent < remind and self.rng.random() < REMINDER_SHARE:
             text(remind, "reminder")
-        canceled = _epoch(updated) if status == "canceled" else None
+        canceled = self.epoch(updated) if status == "canceled" else None
         if canceled is not None:
             text(max(canceled, sent), "canceled")
-
-
-def _name(contact: JSON) -> str:
-    """How a text greets the customer: their contact's name."""
-    name = " ".join(str(contact.get(k) or "") for k in ("first_name", "last_name")).strip()
-    return name or "there"
 
 
 def _by_id(tables: dict[str, Table], name: str) -> dict[str, JSON]:
@@ -296,8 +300,7 @@ def invent(account: Account) -> list[SeededSms]:
     if table is None:
         return []
     first_day = Stamps().text(sender.since)  # bookings that started earlier caused no SMS
-    newest_first = list(zip(*(table.column(name) for name in BOOKING_FIELDS), strict=True))
-    for booking in reversed(newest_first):
+    for booking in reversed(table.rows(BOOKING_FIELDS)):
         if (booking[3] or "") >= first_day:
             sender.booking(booking)
     sender.found.sort(key=lambda found: found[0])
