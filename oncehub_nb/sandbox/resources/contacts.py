@@ -155,52 +155,74 @@ class SeededContact(Lazy):
     )  # fmt: skip
 
     def render(self) -> JSON:
-        contact_id, created, updated, interacted, owner, email, first, last, mobile, zone = self._v[
-            :10
-        ]
-        country, state, city, post_code = self._v[10][:4]
-        roll = hashlib.sha256(f"contact:{contact_id}".encode()).digest()
+        values = self._v
+        country, state, city, post_code = values[10][:4]
+        roll = _roll(values[0])
         addressed = roll[1] < 102  # 40%
-        employed = roll[18] < 218  # 85%
-        titled = employed and roll[23] < 205  # 80% of them
-        size, low, high = COMPANY_SIZES[roll[19] % len(COMPANY_SIZES)] if employed else NO_SIZE
+        phone, company, job_title = _work(roll, values[10][5])
+        size, low, high = COMPANY_SIZES[roll[19] % len(COMPANY_SIZES)] if company else NO_SIZE
         lead = LEAD_SOURCES[roll[15] % len(LEAD_SOURCES)] if roll[14] < 102 else None
         language = LANGUAGES[roll[17] % len(LANGUAGES)] if roll[16] < 51 else None
         return {
             "object": "contact",
-            "id": contact_id,
-            "creation_time": created,
-            "last_updated_time": updated,
-            "last_interacted_time": interacted,
-            "owner": owner,
+            "id": values[0],
+            "creation_time": values[1],
+            "last_updated_time": values[2],
+            "last_interacted_time": values[3],
+            "owner": values[4],
             "status": STATUS_DRAW[roll[0] % len(STATUS_DRAW)],
             "city": city if addressed or roll[2] < 128 else None,
             "company_size": size,
-            "company": ALL_COMPANIES[roll[20] % len(ALL_COMPANIES)] if employed else None,
+            "company": company,
             "country": country if roll[3] < 205 else None,
-            "email": email,
+            "email": values[5],
             "employees": low + (roll[21] << 8 | roll[22]) % (high - low + 1),
-            "first_name": first,
+            "first_name": values[6],
             "has_consent": roll[4] < 179,
-            "job_title": ALL_TITLES[roll[24] % len(ALL_TITLES)] if titled else None,
-            "last_name": last,
-            "mobile_phone": mobile,
-            "phone": _landline(self._v[10][5], roll) if roll[5] < 77 else None,
+            "job_title": job_title,
+            "last_name": values[7],
+            "mobile_phone": values[8],
+            "phone": phone,
             "post_code": post_code if addressed else None,
             "salutation": SALUTATIONS[roll[9] % len(SALUTATIONS)] if roll[8] < 51 else None,
             "state": state if addressed else None,
             "street_address": _street(roll) if addressed else None,
             "terms_of_sevice": roll[13] < 205,  # sic: the field name as OnceHub spells it
-            "timezone": zone,
+            "timezone": values[9],
             "custom_fields": [{"name": n, "value": v} for n, v in CUSTOM_FIELDS[lead, language]],
         }
 
     def fields(self, names: tuple[str, ...]) -> tuple[Any, ...]:
-        at = self._PUBLIC
-        if all(name in at for name in names):
-            return tuple([self._v[at[name]] for name in names])
-        rendered = self.render()  # once, for all the fields it makes
-        return tuple([rendered.get(name) for name in names])
+        at, values = self._PUBLIC, self._v
+        work: dict[str, Any] | None = None
+        found = []
+        for name in names:
+            if name in at:
+                found.append(values[at[name]])
+            elif name in WORK:  # what a booking form takes: without making the whole contact
+                if work is None:
+                    work = dict(zip(WORK, _work(_roll(values[0]), values[10][5]), strict=True))
+                found.append(work[name])
+            else:
+                found.append(self.get(name))
+        return tuple(found)
+
+
+WORK = ("phone", "company", "job_title")
+
+
+def _roll(contact_id: str) -> bytes:
+    """32 bytes that decide a seeded contact's details."""
+    return hashlib.sha256(f"contact:{contact_id}".encode()).digest()
+
+
+def _work(roll: bytes, plan: str | None) -> tuple[str | None, str | None, str | None]:
+    """An office phone (30%), a company (85%) and a job title (80% of those)."""
+    phone = _landline(plan, roll) if roll[5] < 77 else None
+    if roll[18] >= 218:
+        return phone, None, None
+    title = ALL_TITLES[roll[24] % len(ALL_TITLES)] if roll[23] < 205 else None
+    return phone, ALL_COMPANIES[roll[20] % len(ALL_COMPANIES)], title
 
 
 NO_SIZE = (None, 1, 1)  # no company: one employee
