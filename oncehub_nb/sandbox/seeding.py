@@ -8,11 +8,12 @@ the rest of the text), and :func:`pick` chooses with a roll in [0, 1).
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TypeVar
 
-__all__ = ["DAY", "MINUTES", "SECONDS", "Stamps", "pick"]
+__all__ = ["DAY", "MINUTES", "PAIRS", "SECONDS", "Stamps", "pick", "random_ids"]
 
 DAY = 86400
 T = TypeVar("T")
@@ -21,6 +22,27 @@ T = TypeVar("T")
 def pick(items: Sequence[T], roll: float) -> T:
     """The item a uniform ``roll`` in [0, 1) lands on (faster than ``Random.choice``)."""
     return items[int(roll * len(items))]
+
+
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+PAIRS = [a + b for a in ALPHABET for b in ALPHABET][:1024]  # ten random bits -> two characters
+
+
+def random_ids(rng: random.Random, prefix: str, count: int) -> list[str]:
+    """``count`` distinct ids like ``CTC-OK9QM3KBWJ``, from 50 random bits each."""
+    made: list[str] = []
+    seen: set[str] = set()
+    while len(made) < count:
+        fresh = [
+            f"{prefix}-{PAIRS[bits & 1023]}{PAIRS[(bits >> 10) & 1023]}"
+            f"{PAIRS[(bits >> 20) & 1023]}{PAIRS[(bits >> 30) & 1023]}{PAIRS[bits >> 40]}"
+            for bits in map(rng.getrandbits, [50] * (count - len(made)))
+        ]
+        for made_id in fresh:  # a repeat (hardly ever) is dropped and made again
+            if made_id not in seen:
+                seen.add(made_id)
+                made.append(made_id)
+    return made
 
 
 MINUTES = [f"{m // 60:02d}:{m % 60:02d}:" for m in range(1440)]  # "HH:MM:" of each minute

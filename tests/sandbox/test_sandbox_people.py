@@ -9,6 +9,7 @@ the repository (see ``tests/reference.py``).
 from __future__ import annotations
 
 import copy
+import random
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
@@ -18,9 +19,8 @@ import httpx
 import pytest
 
 from oncehub_nb.sandbox import DEMO_ACCOUNT, Sandbox
-from oncehub_nb.sandbox.data import make_id
-from oncehub_nb.sandbox.resources.contacts import quick_id
 from oncehub_nb.sandbox.router import api
+from oncehub_nb.sandbox.seeding import random_ids
 from oncehub_nb.sandbox.store import Sizes
 from tests.reference import SPEC_PATH, assert_valid, spec
 from tests.sandbox.helpers import (
@@ -999,6 +999,8 @@ def test_same_seed_same_data_other_seed_other_data(sandbox: Sandbox) -> None:
     assert len(theirs["users"]) == 25 and len(theirs["contacts"]) == 20
 
 
-def test_quick_ids_are_make_id_ids() -> None:
-    for n in range(50):
-        assert quick_id("CTC", f"3:{n}") == make_id("CTC", f"3:{n}")
+def test_random_ids_are_distinct_and_shaped_like_oncehubs() -> None:
+    made = random_ids(random.Random(3), "CTC", 5000)
+    assert len(set(made)) == 5000
+    assert all(re.fullmatch(r"CTC-[0-9A-Z]{10}", made_id) for made_id in made)
+    assert random_ids(random.Random(3), "CTC", 10) == made[:10]  # the same seed, the same ids

@@ -94,7 +94,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def box(clock: FakeClock) -> Iterator[Sandbox]:
-    with Sandbox(key_limit=None, address_limit=None, clock=clock) as running:
+    with Sandbox(key_limit=None, address_limit=None, clock=clock, bookings=200) as running:
         yield running
 
 
