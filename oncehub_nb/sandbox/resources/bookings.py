@@ -462,8 +462,11 @@ class Seeder:
             status, changed = outcome_of(again, calendar is not None, created, start, end)
             day, rest = divmod(start, DAY)
             start_text = heads[day - base] + MINUTES[rest // 60] + SECONDS[rest % 60]
-            day, rest = divmod(changed, DAY)
-            updated = heads[day - base] + MINUTES[rest // 60] + SECONDS[rest % 60]
+            if changed == created:  # often: nothing happened since it was made
+                updated = created_text
+            else:
+                day, rest = divmod(changed, DAY)
+                updated = heads[day - base] + MINUTES[rest // 60] + SECONDS[rest % 60]
             rescheduled = None
             if again and previous is not None:  # the original is canceled when this is made
                 found[-1] = Seeded(_canceled_by_rescheduling(previous, created_text))

@@ -172,13 +172,22 @@ def _id_maker(rng: random.Random) -> Callable[[int], str]:
     return make
 
 
-class SeededSms(Lazy):
-    """A seeded SMS notification: what lists filter on, the number and the text."""
+_CALENDAR = _Calendar()  # what texts say of times, worked out once for every account
 
-    FIELDS = ("id", "status", "creation_time", "recipient", "recipient_type", "_to", "_body")
+
+class SeededSms(Lazy):
+    """A seeded SMS notification: what lists filter on, the number, and what its text is
+    made of (its template, two phrases, the meeting's start and the time zone to say it in)."""
+
+    FIELDS = (
+        "id", "status", "creation_time", "recipient", "recipient_type", "_to", "_template",
+        "_who", "_what", "_start", "_zone",
+    )  # fmt: skip
 
     def render(self) -> JSON:
-        sms_id, status, created, recipient, kind, to, body = self._v
+        sms_id, status, created, recipient, kind, to, template, who, what, start, zone = self._v
+        words = {"customer": who, "hello": who, "what": what, "meeting": what}
+        body = TEMPLATES[template].format(when=_CALENDAR.when(start, zone), **words)
         return {
             "object": "notification",
             "id": sms_id,
@@ -204,7 +213,7 @@ class _Sender:
         self.recent = self.now - 600
         self.found: list[tuple[int, SeededSms]] = []
         self.new_id = _id_maker(self.rng)
-        self.stamps, self.calendar, self.epoch = Stamps(), _Calendar(), _Epochs()
+        self.stamps, self.epoch = Stamps(), _Epochs()
         tables = account.tables
         self.contacts = _by_id(tables, "contacts")
         self.users = _by_id(tables, "users")
@@ -228,13 +237,14 @@ class _Sender:
                 return name
         return "delivered"
 
-    def send(self, moment: int, recipient: str, kind: str, phone: str, body: str) -> None:
-        """Record one SMS, if it was sent while the account had SMS on and before now."""
+    def send(self, moment: int, to: tuple[str, str, str], text: tuple[Any, ...]) -> None:
+        """Record one SMS, if it was sent while the account had SMS on and before now:
+        ``to`` (recipient, kind, number) and ``text`` (template, two phrases, start, zone)."""
         if not self.since <= moment <= self.now:
             return
         sms_id = self.new_id(len(self.found))
-        text = self.stamps.text(moment)
-        record = SeededSms((sms_id, self.status(moment), text, recipient, kind, phone, body))
+        stamp = self.stamps.text(moment)
+        record = SeededSms((sms_id, self.status(moment), stamp, *to, *text))
         self.found.append((moment, record))
 
     def booking(self, booking: Booking) -> None:
@@ -256,37 +266,28 @@ class _Sender:
         sent = created + 60
         if alert:
             what = event or subject or "a meeting"
-            when = self.calendar.when(start, owner.get("timezone"))
-            body = TEMPLATES["alert"].format(customer=customer, what=what, when=when)
-            self.send(sent, owner["id"], "user", alert, body)
+            to = (owner["id"], "user", alert)
+            self.send(sent, to, ("alert", customer, what, start, owner.get("timezone")))
         if texting and contact is not None and phone is not None:
             host = owner.get("first_name") or "your host"
+            meeting = f"{event} with {host}" if event else subject or "meeting"
             zone = person[3] or owner.get("timezone")
-            words = {
-                "hello": f"Hi {customer.split()[0]}",
-                "meeting": f"{event} with {host}" if event else subject or "meeting",
-                "when": self.calendar.when(start, zone),
-            }
-
-            def text(moment: int, template: str) -> None:
-                body = TEMPLATES[template].format_map(words)
-                self.send(moment, str(contact_id), "contact", phone, body)
-
-            self._customer(booking, text, sent, start)
+            words = (f"Hi {customer.split()[0]}", meeting, start, zone)
+            self._customer(booking, (str(contact_id), "contact", phone), words, sent)
 
     def _customer(
-        self, booking: Booking, text: Callable[[int, str], None], sent: int, start: int
+        self, booking: Booking, to: tuple[str, str, str], words: tuple[Any, ...], sent: int
     ) -> None:
         """Confirmation, reminder and cancellation notice to the customer."""
         status, updated = booking[6:]
         if status != "requested":
-            text(sent, "confirmed")
-        remind = start - 86400
+            self.send(sent, to, ("confirmed", *words))
+        remind = words[2] - 86400
         if status in REMINDED and sent < remind and self.rng.random() < REMINDER_SHARE:
-            text(remind, "reminder")
+            self.send(remind, to, ("reminder", *words))
         canceled = self.epoch(updated) if status == "canceled" else None
         if canceled is not None:
-            text(max(canceled, sent), "canceled")
+            self.send(max(canceled, sent), to, ("canceled", *words))
 
 
 def _by_id(tables: dict[str, Table], name: str) -> dict[str, JSON]:
