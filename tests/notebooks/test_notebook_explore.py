@@ -3,6 +3,7 @@ unchanged with a key in .env pointing at another server."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -48,7 +49,8 @@ def test_tutorial_runs_against_the_sandbox(tmp_path: Path) -> None:
     assert "GET /bookings:" in final and "done in" in final
     assert "application/vnd.jupyter.widget-view+json" not in progress[0]["data"]
     counted = outputs_text(paged)
-    assert " bookings in " in counted and "0 bookings" not in counted
+    found = re.search(r"\b(\d+) bookings in ", counted)
+    assert found and int(found.group(1)) > 0, counted
     frame = outputs_text(cells["df = quarter.df()"])
     assert "starting_time" in frame
     chart = cells["import pandas as pd"]
