@@ -18,6 +18,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ import yaml
 
 import oncehub_nb
 from oncehub_nb.sandbox import DEMO_KEY, Sandbox
+from oncehub_nb.sandbox.clock import StartingAt
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -36,6 +38,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DEFAULT_SCHEMA = "../shared/reference/oncehub-api-v2.yaml"  # relative to the repo root
 PHASES = "examples,coverage,fuzzing,stateful"
+# The sandbox's clock starts here on every run, so its data, and the verdict, never
+# depend on the day the run happens.
+SANDBOX_START = datetime(2025, 3, 14, 16, 0, tzinfo=timezone.utc)
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 MISSING_SCHEMA = """\
 conformance: OnceHub's OpenAPI file is not at {path}
@@ -380,7 +385,8 @@ def main(argv: list[str] | None = None) -> int:
     (reports / ".gitignore").write_text("*\n")
 
     print(f"Sandbox from {Path(oncehub_nb.__file__).parent}", flush=True)
-    with Sandbox(key_limit=None, address_limit=None) as box:
+    clock = StartingAt(SANDBOX_START)
+    with Sandbox(key_limit=None, address_limit=None, clock=clock) as box:
         command = st_command(args, schema_file, box.base_url, reports)
         print("$", " ".join(command).replace(DEMO_KEY, "[demo key]"), flush=True)
         try:

@@ -1,7 +1,7 @@
 """Checking query parameters and JSON bodies against their documented types.
 
 Each documented parameter or body field is declared once with a kind (``Text``,
-``Integer``, ``Boolean``, ``Timestamp``, ``Email``, ``ListOf``, ``Record``); ``check``
+``Integer``, ``Boolean``, ``Timestamp``, ``Day``, ``Email``, ``ListOf``, ``Record``); ``check``
 turns a raw value into a Python one or raises :class:`Invalid`, which the router
 answers with OnceHub's 400 ``invalid_request_error`` naming the ``param``. The value
 tests that several resources share (``is_time_zone``, ``is_web_url``) live here too.
@@ -20,6 +20,7 @@ from zoneinfo import available_timezones
 
 __all__ = [
     "Boolean",
+    "Day",
     "Email",
     "Field",
     "Integer",
@@ -203,6 +204,21 @@ class Timestamp(Kind):
                 param,
             )
         return moment
+
+
+@dataclass(frozen=True)
+class Day(Kind):
+    """A date filter's value (``format: date``): ``2025-03-14``, as a ``date``.
+
+    A date-time is accepted too and only its date counts, in UTC
+    (``2025-03-14T10:00:00Z`` is 2025-03-14): OnceHub compares these filters by date.
+    """
+
+    def accept(self, value: Any, param: str) -> date:
+        moment = parse_time(value) if isinstance(value, str) else None
+        if moment is None:
+            raise Invalid(f"Invalid date format for {param}. Expected format: YYYY-MM-DD", param)
+        return moment.date()
 
 
 @dataclass(frozen=True)

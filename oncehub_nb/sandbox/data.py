@@ -2,18 +2,17 @@
 
 Each resource module invents its own objects from these names, from ids made by
 :func:`make_id` and from a generator :func:`rng_for` its seed, so that the same seed
-gives the same data every time. Every invented timestamp is at or before :data:`NOW`.
+gives the same data every time. Every invented timestamp is at or before the account's
+``seeded_at``, the sandbox clock's time when the sandbox was made.
 """
 
 from __future__ import annotations
 
 import hashlib
 import random
-from datetime import datetime, timezone
+from datetime import datetime
 
 _ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-# "Now" for the fake account: every timestamp is at or before this instant.
-NOW = datetime(2025, 3, 14, 16, 0, tzinfo=timezone.utc)
 
 FIRST_NAMES = (
     "Avery", "Blake", "Casey", "Dana", "Elliot", "Frankie", "Gray", "Harper", "Indy",
@@ -47,8 +46,8 @@ def make_id(prefix: str, seed: str) -> str:
 
 
 def timestamp(moment: datetime) -> str:
-    """``2025-03-14T16:00:00Z``: a UTC datetime as OnceHub's objects show times."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """``2025-03-14T16:00:00.000Z``: a UTC datetime in the reference's "full form"."""
+    return f"{moment.strftime('%Y-%m-%dT%H:%M:%S')}.{moment.microsecond // 1000:03d}Z"
 
 
 def slug(text: str) -> str:

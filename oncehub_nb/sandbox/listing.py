@@ -5,6 +5,10 @@ is a 400 naming ``before``); ``has_more``; a ``Link`` header with ``rel="next"``
 ``rel="previous"`` (none when everything fits one page); newest first; time-range
 filters as ``field.gt`` / ``field.lt``; ``expand=data.<field>`` on lists and
 ``expand=<field>`` on single objects.
+
+The filters the reference types ``format: date`` (:data:`DATE_FILTERS`) compare whole
+dates: ``.gt`` keeps objects whose UTC date is after the given date, ``.lt`` before it;
+those typed ``format: date-time`` compare instants, to the millisecond.
 """
 
 from __future__ import annotations
@@ -12,19 +16,23 @@ from __future__ import annotations
 import copy
 import functools
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from .checks import Integer, Invalid, Kind, ListOf, Text, Timestamp
+from .checks import Day, Integer, Invalid, Kind, ListOf, Text, Timestamp
+from .data import timestamp
+from .records import plain
 from .replies import Reply, json_reply
 from .router import ApiProblem, NotFound, Request
 from .store import Table
 
 __all__ = [
+    "DATE_FILTERS",
     "DEFAULT_LIMIT",
     "EXPAND",
     "PAGING",
+    "date_range",
     "expand",
     "list_reply",
     "object_reply",
@@ -39,12 +47,22 @@ PAGING: dict[str, Kind] = {
     "before": Text(),
 }
 EXPAND: dict[str, Kind] = {"expand": ListOf(Text())}
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# The list filters OnceHub's reference types `format: date`, by list path: each field's
+# .gt and .lt compare whole dates (a test checks this table against the reference file).
+DATE_FILTERS: dict[str, tuple[str, ...]] = {
+    "/bookings": ("creation_time", "starting_time", "last_updated_time"),
+    "/contacts": ("creation_time", "last_updated_time"),
+}
 
 
 def time_range(*fields: str) -> dict[str, Kind]:
-    """The ``field.gt`` and ``field.lt`` query parameters for each timestamp field."""
+    """The ``field.gt`` and ``field.lt`` query parameters typed ``format: date-time``."""
     return {f"{name}.{op}": Timestamp() for name in fields for op in ("gt", "lt")}
+
+
+def date_range(path: str) -> dict[str, Kind]:
+    """The ``field.gt`` and ``field.lt`` date filters of the list at ``path``."""
+    return {f"{name}.{op}": Day() for name in DATE_FILTERS[path] for op in ("gt", "lt")}
 
 
 def _after(field: str, bound: str, item: JSON) -> bool:
@@ -53,6 +71,14 @@ def _after(field: str, bound: str, item: JSON) -> bool:
 
 def _before(field: str, bound: str, item: JSON) -> bool:
     return bool("" < (item.get(field) or "") < bound)
+
+
+def _day_after(field: str, bound: str, item: JSON) -> bool:
+    return bool((item.get(field) or "")[:10] > bound)
+
+
+def _day_before(field: str, bound: str, item: JSON) -> bool:
+    return bool("" < (item.get(field) or "")[:10] < bound)
 
 
 def _equals(name: str, value: Any, item: JSON) -> bool:
@@ -66,32 +92,40 @@ def _indexed_holds(name: str, value: Any, item: JSON) -> bool:
 def _time_conditions(query: Mapping[str, Any]) -> list[Callable[[JSON], bool]]:
     conditions: list[Callable[[JSON], bool]] = []
     for name, value in query.items():
-        if not isinstance(value, datetime) or "." not in name:
+        if not isinstance(value, date) or "." not in name:
             continue
         field, op = name.rsplit(".", 1)
-        bound = value.strftime(TIME_FORMAT)  # the stored format compares as text
+        if isinstance(value, datetime):  # an instant: the full form compares as text
+            after, before, bound = _after, _before, timestamp(value)
+        else:  # a date: the stored UTC date, the first ten characters
+            after, before, bound = _day_after, _day_before, value.isoformat()
         if op == "gt":
-            conditions.append(functools.partial(_after, field, bound))
+            conditions.append(functools.partial(after, field, bound))
         elif op == "lt":
-            conditions.append(functools.partial(_before, field, bound))
+            conditions.append(functools.partial(before, field, bound))
     return conditions
 
 
 def expand(
     request: Request, item: JSON, names: Iterable[str], expandable: Mapping[str, str]
 ) -> JSON:
-    """A copy of ``item`` with each named id field replaced by the object it names."""
+    """A copy of ``item`` with each named id field replaced by the object it names.
+
+    An id that names nothing (a deleted user or contact) stays as it is.
+    """
     names = list(names)
+    result = plain(item)
     if not names:
-        return item
-    result = copy.copy(item)
+        return result
+    if result is item:  # a stored dict: not to be changed (a record's is a new one)
+        result = copy.copy(result)
     for name in names:
         table = request.account.tables[expandable[name]]
         value = item.get(name)
         if isinstance(value, list):
-            result[name] = [table.get(v) or v for v in value]
+            result[name] = [plain(table.get(v) or {}) or v for v in value]
         elif isinstance(value, str):
-            result[name] = table.get(value) or value
+            result[name] = plain(table.get(value) or {}) or value
     return result
 
 

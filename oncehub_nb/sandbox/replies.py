@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+from .records import Lazy
+
 DEMO_KEY = "sandbox-demo-key"
 DEMO_ACCOUNT = "demo@example.com"
 
@@ -41,9 +43,15 @@ def new_request_id() -> str:
 
 
 def json_reply(status: int, payload: Any, headers: list[tuple[str, str]] | None = None) -> Reply:
-    """Serialize ``payload`` as the JSON body of a reply."""
-    body = json.dumps(payload, separators=(",", ":")).encode()
+    """Serialize ``payload`` as the JSON body of a reply (Lazy records rendered)."""
+    body = json.dumps(payload, separators=(",", ":"), default=_rendered).encode()
     return Reply(status, body, headers=list(headers or []))
+
+
+def _rendered(value: Any) -> Any:
+    if isinstance(value, Lazy):
+        return value.render()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def error_reply(

@@ -10,7 +10,7 @@ Both resources read the calendars' private settings table named here.
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, timezone, tzinfo
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,7 +25,9 @@ __all__ = [
     "CONFERENCING_NAMES",
     "SITE",
     "UPCOMING",
+    "calendar_event",
     "calendar_fields",
+    "connected_calendar",
     "connected_conferencing",
     "digest",
     "external_calendar",
@@ -33,7 +35,6 @@ __all__ = [
     "local_moment",
     "location_fields",
     "seat_holders",
-    "seeded_start",
     "zone_for",
 ]
 
@@ -63,6 +64,7 @@ ADDRESSES = [  # invented offices where in-person meetings happen
     "77 Cedar Avenue, Lakeside",
 ]
 HEX_TO_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijkmnopq")
+EVENT_DIGITS = bytes(ord("abcdefghijklmnopqrstuv0123456789"[b % 32]) for b in range(256))
 
 
 @lru_cache(maxsize=256)
@@ -125,21 +127,28 @@ def calendar_fields(calendar: JSON, booking_id: str, payment: JSON | None) -> JS
 
 def external_calendar(user: JSON | None, booking_id: str) -> JSON | None:
     """The host's connected calendar, where the meeting was added (None without a host)."""
+    found = connected_calendar(user)
+    return None if found is None else calendar_event(found, booking_id)
+
+
+def connected_calendar(user: JSON | None) -> JSON | None:
+    """The user's connected calendar (``type``, ``name``, ``id``; None without a user)."""
     if not user or not isinstance(user.get("email"), str):
         return None
     kinds = ("google", "exchange", "office_365", "icloud")
     kind = kinds[digest(f"calendar:{user['id']}")[0] % len(kinds)]
+    return {"type": kind, "name": user["email"], "id": user["email"], "host": user["id"]}
+
+
+def calendar_event(calendar: JSON, booking_id: str) -> JSON:
+    """``external_calendar`` of a booking in a ``connected_calendar``: with its event."""
+    event = digest(f"event:{booking_id}:{calendar['host']}")[:26].translate(EVENT_DIGITS)
     return {
-        "type": kind,
-        "name": user["email"],
-        "id": user["email"],
-        "event_id": _event_id(booking_id, user["id"]),
+        "type": calendar["type"],
+        "name": calendar["name"],
+        "id": calendar["id"],
+        "event_id": event.decode(),
     }
-
-
-def _event_id(booking_id: str, host: str) -> str:
-    digits = "abcdefghijklmnopqrstuv0123456789"
-    return "".join(digits[b % 32] for b in digest(f"event:{booking_id}:{host}")[:26])
 
 
 def seat_holders(account: Account, calendar: JSON) -> list[str]:
@@ -161,19 +170,3 @@ def local_moment(day: date, minute: int, zone: tzinfo) -> datetime:
     """``minute`` minutes after local midnight of ``day`` in ``zone``, as UTC."""
     moment = datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=zone)
     return moment.astimezone(timezone.utc)
-
-
-def seeded_start(settings: JSON, duration: int, after: datetime, rng: Any) -> datetime:
-    """A slot of the calendar's hours on or after the local day of ``after``, later than it."""
-    zone = zone_for(settings["timezone"])
-    day = after.astimezone(zone).date()
-    for _ in range(60):
-        windows = settings["weekly"].get(day.weekday())
-        if windows:
-            low, high = rng.choice(windows)
-            minute = low + rng.randrange(max(1, (high - low) // duration)) * duration
-            start = local_moment(day, minute, zone)
-            if start > after:
-                return start
-        day += timedelta(days=1)
-    return after + timedelta(days=1)  # only for a calendar without any working hours

@@ -5,15 +5,14 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
 from . import resources
+from .clock import SYSTEM_CLOCK, Clock, as_clock, moment
 from .faults import FaultPlan
 from .limits import RateLimit, SlidingWindows
 from .replies import (
@@ -48,14 +47,20 @@ class RecordedRequest:
     client_address: str
     status: int
     request_id: str
-    time: float
+    time: float  # when it arrived, on the sandbox's clock (seconds since the epoch)
     client_port: int = 0  # the client's source port: one value per TCP connection
     user_agent: str | None = None
     fault: str | None = None  # the injected fault (see FaultPlan), if any
 
 
 class Sandbox:
-    """A fake OnceHub API v2 on a local port; use as a context manager or start()/stop()."""
+    """A fake OnceHub API v2 on a local port; use as a context manager or start()/stop().
+
+    ``clock`` is the one source of time (see :mod:`.clock`): the seeded data runs back
+    from its time when the sandbox is made, and requests, writes, rate limits, webhook
+    signatures and records read it. A bare function is the older form: monotonic
+    seconds for the rate limits only.
+    """
 
     def __init__(
         self,
@@ -67,7 +72,7 @@ class Sandbox:
         retry_after: float | None = None,
         slow_seconds: float = 60.0,
         accounts: dict[str, str] | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock | Callable[[], float] = SYSTEM_CLOCK,
         seed: int = 0,
         bookings: int = Sizes.bookings,
         contacts: int = Sizes.contacts,
@@ -84,8 +89,10 @@ class Sandbox:
         self._accounts = {DEMO_KEY: DEMO_ACCOUNT, **(accounts or {})}
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
-        self._key_windows = SlidingWindows(clock)  # a test may share its fake clock
-        self._address_windows = SlidingWindows(clock)
+        self.clock = as_clock(clock)
+        self.seeded_at = moment(self.clock, whole_seconds=True)  # "now" for the seeded data
+        self._key_windows = SlidingWindows(self.clock.monotonic)
+        self._address_windows = SlidingWindows(self.clock.monotonic)
         self.seed = seed
         self.sizes = Sizes(bookings=bookings, contacts=contacts)
         self.faults = faults or FaultPlan()
@@ -97,7 +104,7 @@ class Sandbox:
         self._thread: threading.Thread | None = None
         # Webhook deliveries: loopback URLs only unless deliver_remote; delivery_sleep
         # waits between retries (tests inject one that returns at once).
-        self._courier = Courier(sleep=delivery_sleep, remote=deliver_remote)
+        self._courier = Courier(sleep=delivery_sleep, remote=deliver_remote, now=self.clock.time)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -191,7 +198,9 @@ class Sandbox:
         email = DEMO_ACCOUNT if key == "sandbox-slow" else self._accounts[key]
         with self._lock:
             if email not in self._data:
-                made = Account(email, self.seed, self.sizes, resources.build_account)
+                made = Account(
+                    email, self.seed, self.sizes, resources.build_account, self.seeded_at
+                )
                 made.outbox = self._courier.submit
                 self._data[email] = made
             return self._data[email]
@@ -238,8 +247,9 @@ class Sandbox:
         The stored data is not changed. An unknown type is a ValueError naming the
         valid ones.
         """
-        now = datetime.now(timezone.utc).replace(microsecond=0)
-        return payloads.emit(self.account(key), event_type, booking_id, overrides, now)
+        return payloads.emit(
+            self.account(key), event_type, booking_id, overrides, moment(self.clock)
+        )
 
     def _injected_fault(self, record: RecordedRequest) -> tuple[bool, Reply | None]:
         """Whether the fault plan answers this request, and how (None: drop the connection)."""
@@ -291,7 +301,7 @@ class Sandbox:
         faulted, reply = self._injected_fault(record)
         if faulted:
             return reply
-        now = datetime.now(timezone.utc).replace(microsecond=0)
+        now = moment(self.clock)
         return api.answer(self.account(key), method, path, query, body, self.base_url, now)
 
 
@@ -364,7 +374,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         sandbox = self.server.sandbox
-        arrived = time.time()
+        arrived = sandbox.clock.time()
         parts = urlsplit(self.path)
         body = self._read_body()
         if body is None:

@@ -5,23 +5,33 @@ newest first. Cursors (``after``/``before``) and equality filters are answered
 through indexes, so a page stays fast with 100,000 bookings. A :class:`Directory`
 also finds objects by unique fields such as an e-mail address; :func:`fresh_id`
 names created objects, and :func:`account_owner` is the account's oldest user.
+
+Seeded objects may be compact :class:`~.records.Lazy` records, which read like dicts:
+change objects only through :meth:`Table.update`, which first turns a record into the
+dict it stands for.
 """
 
 from __future__ import annotations
 
+import gc
 import itertools
 import secrets
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from operator import attrgetter, itemgetter
 from typing import Any
 
+from .clock import SYSTEM_CLOCK, moment
 from .data import make_id
+from .records import Lazy
 
 __all__ = ["Account", "Directory", "Sizes", "Table", "account_owner", "fresh_id"]
 
 JSON = dict[str, Any]
+_VALUES = attrgetter("values_tuple")  # a Lazy record's values
 USERS = "users"  # the table of the account's people; its oldest user owns the account
 
 
@@ -35,7 +45,10 @@ class Sizes:
 
 
 class Table:
-    """One resource's objects: by id, newest first, and indexed by some fields."""
+    """One resource's objects: by id, newest first, and indexed by some fields.
+
+    An index is made the first time a filter needs it, then kept up to date.
+    """
 
     def __init__(self, name: str, noun: str, indexed: Iterable[str] = ()) -> None:
         self.name = name  # the URL segment, e.g. "booking-pages"
@@ -44,7 +57,7 @@ class Table:
         self._order: dict[str, int] = {}  # id -> insertion number (higher is newer)
         self._newest_first: list[JSON] = []
         self.indexed = frozenset(indexed)
-        self._indexes: dict[str, dict[Any, list[JSON]]] = {name: {} for name in self.indexed}
+        self._indexes: dict[str, dict[Any, list[JSON]]] = {}  # those made so far
         self._numbers = itertools.count()
 
     def __len__(self) -> int:
@@ -72,21 +85,38 @@ class Table:
     def extend_oldest_first(self, items: Iterable[JSON]) -> None:
         """Add many objects at once, oldest first (fast: for seeding)."""
         batch = list(items)
-        for item in batch:
-            self._order[item["id"]] = next(self._numbers)
-            self.by_id[item["id"]] = item
-        self._newest_first[:0] = batch[::-1]
+        ids = _field(batch, "id", _one_kind(batch))
+        self._order.update(zip(ids, self._numbers, strict=False))  # numbers: endless
+        self.by_id.update(zip(ids, batch, strict=True))
+        newest = batch[::-1]
+        self._newest_first[:0] = newest
         for name, index in self._indexes.items():
-            grouped: dict[Any, list[JSON]] = {}
-            for item in reversed(batch):
-                for value in _values(item.get(name)):
-                    grouped.setdefault(value, []).append(item)
-            for value, members in grouped.items():
-                index[value] = members + index.get(value, [])
+            for value, members in _grouped(newest, name).items():
+                index[value] = members + index[value] if value in index else members
+
+    def _index(self, name: str) -> dict[Any, list[JSON]]:
+        """The index of the field ``name``: value -> objects, newest first (made once)."""
+        index = self._indexes.get(name)
+        if index is None:
+            index = self._indexes[name] = _grouped(self._newest_first, name)
+        return index
+
+    def _thaw(self, object_id: str) -> JSON:
+        """The object as a dict, put in the place of a :class:`Lazy` record if it was one."""
+        item = self.by_id[object_id]
+        if not isinstance(item, Lazy):
+            return item
+        thawed = item.render()
+        _replace(self._newest_first, item, thawed, self._key)
+        for name, index in self._indexes.items():
+            for value in _values(item.get(name)):
+                _replace(index.get(value, []), item, thawed, self._key)
+        self.by_id[object_id] = thawed
+        return thawed
 
     def update(self, object_id: str, changes: JSON) -> JSON:
         """Change fields of an object in place (its place in the lists stays)."""
-        item = self.by_id[object_id]
+        item = self._thaw(object_id)
         for name, index in self._indexes.items():
             if name in changes and changes[name] != item.get(name):
                 for value in _values(item.get(name)):
@@ -109,12 +139,22 @@ class Table:
         del self._order[object_id]
         return item
 
+    def rows(self, names: tuple[str, ...]) -> list[tuple[Any, ...]]:
+        """The fields ``names`` of every object, newest first (None where one has none)."""
+        items = self._newest_first
+        kind = _one_kind(items)
+        at = [kind.position(name) for name in names] if kind is not None else [None]
+        if kind is None or None in at:
+            return [tuple([item.get(name) for name in names]) for item in items]
+        pick = itemgetter(*at) if len(at) > 1 else lambda values: (values[at[0]],)
+        return [pick(values) for values in map(_VALUES, items)]
+
     def newest_first(self, **equal: Any) -> list[JSON]:
         """All objects newest first, or only those whose indexed fields equal ``equal``.
 
         The shortest matching index is returned; other conditions are left to the caller.
         """
-        candidates = [self._indexes[name].get(value, []) for name, value in equal.items()]
+        candidates = [self._index(name).get(value, []) for name, value in equal.items()]
         if not candidates:
             return self._newest_first
         return min(candidates, key=len)
@@ -141,22 +181,44 @@ class Table:
 
 
 class Directory(Table):
-    """A ``Table`` that also finds objects by unique fields (e-mail: case-insensitively)."""
+    """A ``Table`` that also finds objects by unique fields (e-mail: case-insensitively).
+
+    Equality filters on a unique field are answered from it (no list index is kept);
+    like indexes, each unique field's lookup is made on first use.
+    """
 
     def __init__(
         self, name: str, noun: str, indexed: Iterable[str] = (), unique: Iterable[str] = ()
     ) -> None:
-        super().__init__(name, noun, indexed)
-        self._unique: dict[str, dict[str, JSON]] = {name: {} for name in unique}
+        self.unique = tuple(unique)
+        super().__init__(name, noun, [n for n in indexed if n not in self.unique])
+        self.indexed = self.indexed | frozenset(self.unique)
+        self._unique: dict[str, dict[str, JSON]] = {}  # those made so far
 
     def find(self, name: str, value: Any) -> JSON | None:
         """The object whose unique field ``name`` is ``value`` (ignoring case), if any."""
-        return self._unique[name].get(_folded(value)) if isinstance(value, str) else None
+        if not isinstance(value, str):
+            return None
+        if name not in self._unique:  # made on first use, oldest first: the newest wins
+            oldest, found = self._newest_first[::-1], {}
+            for item, key in zip(oldest, _field(oldest, name, _one_kind(oldest)), strict=True):
+                if isinstance(key, str):
+                    found[_folded(key)] = item
+            self._unique[name] = found
+        return self._unique[name].get(_folded(value))
+
+    def newest_first(self, **equal: Any) -> list[JSON]:
+        for name, value in equal.items():
+            if name in self.unique:
+                found = self.find(name, value)
+                return [] if found is None else [found]
+        return super().newest_first(**equal)
 
     def _remember(self, item: JSON) -> None:
         for name, found in self._unique.items():
-            if isinstance(item.get(name), str):
-                found[_folded(item[name])] = item
+            value = item.get(name)
+            if isinstance(value, str):
+                found[_folded(value)] = item
 
     def _forget(self, item: JSON) -> None:
         for name, found in self._unique.items():
@@ -172,13 +234,13 @@ class Directory(Table):
     def extend_oldest_first(self, items: Iterable[JSON]) -> None:
         batch = list(items)
         super().extend_oldest_first(batch)
-        for item in batch:
-            self._remember(item)
+        if self._unique:
+            for item in batch:
+                self._remember(item)
 
     def update(self, object_id: str, changes: JSON) -> JSON:
-        item = self.by_id[object_id]
-        self._forget(item)
-        super().update(object_id, changes)
+        self._forget(self.by_id[object_id])
+        item = super().update(object_id, changes)
         self._remember(item)
         return item
 
@@ -189,7 +251,8 @@ class Directory(Table):
 
 
 def _folded(text: str) -> str:
-    return text.strip().casefold()
+    folded = text.strip().casefold()
+    return text if folded == text else folded  # one string kept, not two equal ones
 
 
 def fresh_id(table: Table, prefix: str) -> str:
@@ -207,6 +270,47 @@ def _values(value: Any) -> list[Any]:
     return [value] if isinstance(value, str | int | bool) else []
 
 
+def _grouped(items: list[JSON], name: str) -> dict[Any, list[JSON]]:
+    """``items`` by each value of their field ``name`` (in the order given)."""
+    grouped: dict[Any, list[JSON]] = {}
+    for item, value in zip(items, _field(items, name, _one_kind(items)), strict=True):
+        if value is None:
+            continue
+        if value.__class__ is str:
+            members = grouped.get(value)
+            if members is None:
+                grouped[value] = [item]
+            else:
+                members.append(item)
+        else:
+            for key in _values(value):
+                grouped.setdefault(key, []).append(item)
+    return grouped
+
+
+def _one_kind(items: list[JSON]) -> type[Lazy] | None:
+    """The class of the items if they are all Lazy records of one class."""
+    kinds = set(map(type, items))
+    kind = kinds.pop() if len(kinds) == 1 else None
+    return kind if kind is not None and issubclass(kind, Lazy) else None
+
+
+def _field(items: list[JSON], name: str, kind: type[Lazy] | None) -> list[Any]:
+    """The field ``name`` of each item (straight from the values of Lazy records)."""
+    at = kind.position(name) if kind is not None else None
+    if at is not None:
+        return [values[at] for values in map(_VALUES, items)]
+    return [item.get(name) for item in items]
+
+
+def _replace(items: list[JSON], old: JSON, new: JSON, key: Callable[[JSON], int]) -> None:
+    at = bisect_left(items, key(old), key=key)
+    while at < len(items) and items[at] is not old:
+        at += 1
+    if at < len(items):
+        items[at] = new
+
+
 def _remove(items: list[JSON], item: JSON, key: Callable[[JSON], int]) -> None:
     at = bisect_left(items, key(item), key=key)
     while at < len(items) and items[at] is not item:
@@ -216,17 +320,42 @@ def _remove(items: list[JSON], item: JSON, key: Callable[[JSON], int]) -> None:
 
 
 class Account:
-    """Everything one API key sees: its tables, made from a seed, and a lock for writes."""
+    """Everything one API key sees: its tables, made from a seed, and a lock for writes.
 
-    def __init__(self, email: str, seed: int, sizes: Sizes, build: Callable[[Account], None]):
+    ``seeded_at`` is "now" for the invented data (whole seconds, UTC): every seeded
+    timestamp is at or before it. The sandbox passes its clock's time when it was made;
+    alone, an account takes the system clock's.
+    """
+
+    def __init__(
+        self,
+        email: str,
+        seed: int,
+        sizes: Sizes,
+        build: Callable[[Account], None],
+        seeded_at: datetime | None = None,
+    ):
         self.email = email
         self.seed = seed
         self.sizes = sizes
+        self.seeded_at = (seeded_at or moment(SYSTEM_CLOCK)).replace(microsecond=0)
         self.tables: dict[str, Table] = {}
         self.lock = threading.RLock()
         self.outbox: Callable[[list[Any]], None] | None = None  # queues webhook deliveries
         self._build = build
-        self._build(self)
+        self._seed()
+
+    def _seed(self) -> None:
+        """Invent the data, with the cyclic garbage collector paused: seeding makes
+        hundreds of thousands of objects and no garbage, and the collector's passes over
+        them would take a tenth of the time."""
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._build(self)
+        finally:
+            if enabled:
+                gc.enable()
 
     def table(self, name: str, noun: str, indexed: Iterable[str] = ()) -> Table:
         """The table ``name``, made on first use."""
@@ -238,7 +367,7 @@ class Account:
         """Back to the seeded state."""
         with self.lock:
             self.tables = {}
-            self._build(self)
+            self._seed()
 
 
 def account_owner(account: Account) -> JSON:

@@ -63,7 +63,8 @@ def test_tutorial_runs_against_the_sandbox(tmp_path: Path, monkeypatch: pytest.M
     assert "GET /bookings:" in final and "done in" in final
     assert "application/vnd.jupyter.widget-view+json" not in progress[0]["data"]
     counted = outputs_text(paged)
-    assert " bookings in " in counted and "0 bookings" not in counted
+    found = re.search(r"\b(\d+) bookings in ", counted)
+    assert found and int(found.group(1)) > 0, counted
     frame = outputs_text(cells["df = quarter.df()"])
     assert "starting_time" in frame
     chart = cells["import pandas as pd"]
@@ -100,7 +101,6 @@ def test_tutorial_runs_unchanged_with_a_key_in_dotenv(tmp_path: Path) -> None:
     assert listed >= 4
     # OnceHub compares the .gt/.lt filters by date: the quarter is asked with plain dates
     dated = [q for q in queries if "starting_time.gt" in q]
-    assert dated and all(
-        "starting_time.gt=2024-12-31&starting_time.lt=2025-04-01" in q for q in dated
-    ), dated
+    dates = r"starting_time\.gt=\d{4}-\d\d-\d\d&starting_time\.lt=\d{4}-\d\d-\d\d&"
+    assert dated and all(re.match(dates, q) for q in dated), dated
     assert CANARY_KEY not in nbformat.writes(nb)

@@ -6,15 +6,22 @@ Shared by the sandbox's test modules (none of them imports another).
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from typing import Any
 
 import httpx
 
 from oncehub_nb.sandbox import DEMO_KEY, Sandbox
+from oncehub_nb.sandbox.clock import StartingAt, moment
 from tests.reference import SPEC_URI, assert_valid, response_schema, spec
 from tests.support import loopback
 
 JSON = dict[str, Any]
+# The sandboxes of these tests start their clocks here (see pinned()): the seeded data,
+# made from the clock's time, is then the same whatever day the tests run.
+START = datetime(2025, 3, 14, 16, 0, tzinfo=timezone.utc)
+START_TEXT = "2025-03-14T16:00:00.000Z"
+FULL_FORM = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")  # the reference's form
 E164 = re.compile(r"^\+[1-9]\d{9,14}$")
 UNDOCUMENTED = {  # statuses answered though the operation does not list them
     # an unknown user id: 404 as everywhere (only 200/400/401/422/429 are listed)
@@ -26,6 +33,16 @@ UNDOCUMENTED = {  # statuses answered though the operation does not list them
 }
 
 CLIENT = loopback()  # one long-lived client: making an httpx.Client takes tens of ms
+
+
+def pinned() -> StartingAt:
+    """A sandbox clock that starts at START and runs at the real pace."""
+    return StartingAt(START)
+
+
+def now_of(sandbox: Sandbox) -> datetime:
+    """What time it is on ``sandbox``'s clock (UTC, to the millisecond)."""
+    return moment(sandbox.clock)
 
 
 # -- requests with the demo key, by path -----------------------------------------------------

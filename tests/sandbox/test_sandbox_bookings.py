@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,7 @@ import pytest
 from oncehub_nb.sandbox import DEMO_KEY, Sandbox
 from oncehub_nb.sandbox.scheduling import CONFERENCING, connected_conferencing
 from tests.reference import assert_valid, component, response_schema, spec
-from tests.sandbox.helpers import CLIENT, call, checked, get, post
+from tests.sandbox.helpers import CLIENT, START, call, checked, get, now_of, pinned, post
 
 NEXT_LINK = re.compile(r'<([^>]+)>; rel="next"')
 SLOT_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$")
@@ -34,7 +34,7 @@ TIME_FIELDS = ("creation_time", "starting_time", "last_updated_time")
 def large() -> Iterator[Sandbox]:
     """1,500 bookings, for proportions and rare cases (paid bookings). Never changed.
     Its tests are marked slow: the first one lists and checks all 1,500 (seconds)."""
-    with Sandbox(key_limit=None, address_limit=None, bookings=1500) as running:
+    with Sandbox(clock=pinned(), key_limit=None, address_limit=None, bookings=1500) as running:
         yield running
 
 
@@ -100,10 +100,6 @@ def one_with(items: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
 
 def parse(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 def a_published_calendar(sandbox: Sandbox) -> dict[str, Any]:
@@ -261,18 +257,17 @@ def test_empty_filters_mean_no_filter(sandbox: Sandbox) -> None:
 @pytest.mark.needs_openapi
 @pytest.mark.parametrize("name", TIME_FIELDS)
 def test_time_ranges_filter(sandbox: Sandbox, name: str) -> None:
+    """The documented format is a date: whole (UTC) dates compare."""
     everything = all_bookings(sandbox)
-    values = sorted(b[name] for b in everything)
-    low, high = values[5], values[-5]
+    days = sorted(b[name][:10] for b in everything)
+    low, high = days[5], days[-5]
     later = all_bookings(sandbox, **{f"{name}.gt": low})
-    assert [b["id"] for b in later] == [b["id"] for b in everything if b[name] > low]
+    assert [b["id"] for b in later] == [b["id"] for b in everything if b[name][:10] > low]
     between = all_bookings(sandbox, **{f"{name}.gt": low, f"{name}.lt": high})
-    assert [b["id"] for b in between] == [b["id"] for b in everything if low < b[name] < high]
-    day = high[:10]  # the documented format is a date
-    earlier = all_bookings(sandbox, **{f"{name}.lt": day})
-    assert [b["id"] for b in earlier] == [
-        b["id"] for b in everything if b[name] < f"{day}T00:00:00Z"
-    ]
+    expected = [b["id"] for b in everything if low < b[name][:10] < high]
+    assert [b["id"] for b in between] == expected and expected
+    earlier = all_bookings(sandbox, **{f"{name}.lt": high})
+    assert [b["id"] for b in earlier] == [b["id"] for b in everything if b[name][:10] < high]
 
 
 @pytest.mark.needs_openapi
@@ -375,7 +370,7 @@ def account_owner_id(sandbox: Sandbox) -> str:
 def test_cancel_an_upcoming_booking(sandbox: Sandbox) -> None:
     bookings = all_bookings(sandbox)
     booking = one_with(bookings, status="scheduled")
-    before = utc_now()
+    before = now_of(sandbox)
     response = post(sandbox, f"/bookings/{booking['id']}/cancel", {"cancellation_reason": "Ill"})
     body = checked(response, "/bookings/{id}/cancel", "post")
     assert body["status"] == "canceled"
@@ -517,7 +512,9 @@ def test_no_show_refuses_meetings_that_did_not_take_place(large: Sandbox, status
 @pytest.mark.needs_openapi
 def test_no_show_refuses_a_meeting_yet_to_start(sandbox: Sandbox) -> None:
     calendar = a_published_calendar(sandbox)
-    start = slots(sandbox, calendar["id"], start_time=(utc_now() + timedelta(days=2)).isoformat())
+    start = slots(
+        sandbox, calendar["id"], start_time=(now_of(sandbox) + timedelta(days=2)).isoformat()
+    )
     booking_id = schedule(sandbox, calendar["id"], start[0]["start_time"]).json()["id"]
     response = post(sandbox, f"/bookings/{booking_id}/no-show")
     assert_error(response, 409, f"Cannot update booking status to no_show: '{booking_id}'", "id")
@@ -691,7 +688,7 @@ def test_get_one_calendar_and_404(sandbox: Sandbox) -> None:
 @pytest.mark.needs_openapi
 def test_time_slots_for_the_next_week(sandbox: Sandbox) -> None:
     calendar = a_published_calendar(sandbox)
-    before = utc_now()
+    before = now_of(sandbox)
     found = slots(sandbox, calendar["id"])
     zone = ZoneInfo(get(sandbox, f"/users/{calendar['host']}").json()["timezone"])
     assert found
@@ -708,11 +705,11 @@ def test_time_slots_for_the_next_week(sandbox: Sandbox) -> None:
 @pytest.mark.needs_openapi
 def test_time_slots_in_a_range_are_deterministic(sandbox: Sandbox) -> None:
     calendar = a_published_calendar(sandbox)
-    start = (utc_now() + timedelta(days=3)).replace(hour=0, minute=0, second=0)
+    start = (now_of(sandbox) + timedelta(days=3)).replace(hour=0, minute=0, second=0)
     params = {"start_time": start.isoformat(), "end_time": (start + timedelta(days=10)).isoformat()}
     found = slots(sandbox, calendar["id"], **params)
     assert found and found == slots(sandbox, calendar["id"], **params)
-    with Sandbox(key_limit=None, address_limit=None) as other:
+    with Sandbox(clock=pinned(), key_limit=None, address_limit=None) as other:
         assert slots(other, calendar["id"], **params) == found
     times = [parse(s["start_time"]) for s in found]
     assert all(start <= t < start + timedelta(days=10) for t in times)
@@ -722,7 +719,8 @@ def test_time_slots_in_a_range_are_deterministic(sandbox: Sandbox) -> None:
 @pytest.mark.needs_openapi
 def test_time_slots_of_the_past_are_empty(sandbox: Sandbox) -> None:
     calendar = a_published_calendar(sandbox)
-    assert slots(sandbox, calendar["id"], start_time="2025-03-10", end_time="2025-03-20") == []
+    past = {"start_time": "2025-03-01", "end_time": START.isoformat()}  # START: its clock's start
+    assert slots(sandbox, calendar["id"], **past) == []
 
 
 @pytest.mark.needs_openapi
@@ -960,7 +958,7 @@ def test_schedule_needs_its_required_fields(sandbox: Sandbox, missing: str) -> N
 def test_schedule_refuses_times_that_are_not_free_slots(sandbox: Sandbox) -> None:
     calendar = a_published_calendar(sandbox)
     first = parse(slots(sandbox, calendar["id"])[0]["start_time"])
-    for moment in (first + timedelta(minutes=7), utc_now() - timedelta(days=1)):
+    for moment in (first + timedelta(minutes=7), now_of(sandbox) - timedelta(days=1)):
         response = schedule(sandbox, calendar["id"], moment.isoformat())
         assert_error(response, 400, "The selected start time is not available.", "start_time")
     assert len(all_bookings(sandbox)) == 30
@@ -969,7 +967,7 @@ def test_schedule_refuses_times_that_are_not_free_slots(sandbox: Sandbox) -> Non
 @pytest.mark.needs_openapi
 def test_schedule_on_unpublished_or_unknown_calendars(sandbox: Sandbox) -> None:
     draft = calendar_where(sandbox, lambda c: not c["published"])
-    start = (utc_now() + timedelta(days=2)).isoformat()
+    start = (now_of(sandbox) + timedelta(days=2)).isoformat()
     message = "Meeting cannot be scheduled on an unpublished booking calendar."
     assert_error(schedule(sandbox, draft["id"], start), 422, message, "id")
     unknown = schedule(sandbox, "BKC-NOPE000000", start)
@@ -993,7 +991,7 @@ def test_one_time_links(sandbox: Sandbox) -> None:
     assert link["url"].startswith(calendar["url"] + "?")
     assert f"otl={link['id']}" in link["url"] and "utm_source=newsletter" in link["url"]
     assert "email=carrie%40example.com" in link["url"]
-    assert parse(link["creation_time"]) >= utc_now() - timedelta(minutes=1)
+    assert parse(link["creation_time"]) >= now_of(sandbox) - timedelta(minutes=1)
     short = checked(post(sandbox, path, {"hide_url_params": True}), schema_path, "post")
     assert "?" not in short["url"] and short["url"].endswith(short["id"])
     assert short["id"] != link["id"]
@@ -1045,10 +1043,10 @@ def test_reset_restores_the_seeded_bookings(sandbox: Sandbox) -> None:
 
 @pytest.mark.needs_openapi
 def test_same_seed_same_data_other_seed_other_data(sandbox: Sandbox) -> None:
-    with Sandbox(key_limit=None, address_limit=None) as same:
+    with Sandbox(clock=pinned(), key_limit=None, address_limit=None) as same:
         assert all_bookings(same) == all_bookings(sandbox)
         assert calendars(same) == calendars(sandbox)
-    with Sandbox(key_limit=None, address_limit=None, seed=7) as other:
+    with Sandbox(clock=pinned(), key_limit=None, address_limit=None, seed=7) as other:
         theirs = all_bookings(other)
         assert len(theirs) == 30
         assert {b["id"] for b in theirs}.isdisjoint({b["id"] for b in all_bookings(sandbox)})

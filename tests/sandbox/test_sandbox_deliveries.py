@@ -26,7 +26,7 @@ import pytest
 from oncehub_nb.sandbox import EVENT_TYPES, Delivery, Sandbox
 from oncehub_nb.sandbox.webhooks_out.courier import Courier, Outgoing
 from tests.reference import SPEC_URI, assert_valid, component, pointer, spec
-from tests.support import CANARY_ACCOUNT, CANARY_KEY, loopback
+from tests.support import CANARY_ACCOUNT, CANARY_KEY, FakeClock, loopback
 
 JSON = dict[str, Any]
 HEADERS = {"API-Key": CANARY_KEY}
@@ -543,6 +543,24 @@ def test_reset_clears_records_and_pending_deliveries(box: Sandbox) -> None:
         assert old["id"] not in [h["id"] for h in call(box, "GET", "/webhooks")["data"]]
     finally:
         held.close()
+
+
+def test_deliveries_carry_the_sandbox_clocks_time(receiver: Receiver) -> None:
+    """The signature's ``t``, the event's creation time and the record: one clock."""
+    clock = FakeClock(epoch=1_741_968_000.25)  # 2025-03-14T16:00:00.250Z
+    accounts = {CANARY_KEY: CANARY_ACCOUNT}
+    with Sandbox(key_limit=None, address_limit=None, clock=clock, accounts=accounts) as box:
+        hook = subscribe(box, receiver.url("/t"), ["conversation.started"])
+        assert hook["creation_time"] == "2025-03-14T16:00:00.250Z"
+        clock.advance(10)
+        box.emit("conversation.started", key=CANARY_KEY)
+        (received,) = receiver.wait_for(1)
+        event = httpx.Response(200, content=received.body).json()
+        assert event["creation_time"] == "2025-03-14T16:00:10.250Z"
+        signature = dict(p.split("=", 1) for p in received.headers["Oncehub-Signature"].split(","))
+        assert signature["t"] == "1741968010"
+        (record,) = box.wait_for_deliveries(1, WAIT)
+        assert record.time == clock.time()
 
 
 def test_sandboxes_do_not_share_deliveries(box: Sandbox, receiver: Receiver) -> None:

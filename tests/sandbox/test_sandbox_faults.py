@@ -11,13 +11,16 @@ import pytest
 from oncehub_nb import OnceHub
 from oncehub_nb.errors import OnceHubError
 from oncehub_nb.sandbox import DEMO_KEY, FAULT_KINDS, FaultPlan, Sandbox
+from tests.sandbox.helpers import pinned
 
 PLAN = FaultPlan(rate=0.5, seed=7, retry_after=2.0)
 
 
 @pytest.fixture
 def faulty() -> Iterator[Sandbox]:
-    with Sandbox(key_limit=None, address_limit=None, faults=PLAN, slow_seconds=0.0) as box:
+    with Sandbox(
+        clock=pinned(), key_limit=None, address_limit=None, faults=PLAN, slow_seconds=0.0
+    ) as box:
         yield box
 
 

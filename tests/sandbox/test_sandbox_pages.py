@@ -17,15 +17,13 @@ from oncehub_nb.sandbox import DEMO_KEY, Sandbox
 from oncehub_nb.sandbox.resources import booking_pages, build_account, sms
 from oncehub_nb.sandbox.store import Account, Sizes
 from tests.reference import SPEC_URI, assert_valid, spec
-from tests.sandbox.helpers import CLIENT, call, checked, get
+from tests.sandbox.helpers import CLIENT, FULL_FORM, START_TEXT, call, checked, get, pinned
 
-NOW = "2025-03-14T16:00:00Z"  # the invented account's "now"
 NEXT_LINK = re.compile(r'<([^>]+)>; rel="next"')
 PREVIOUS_LINK = re.compile(r'<([^>]+)>; rel="previous"')
 LINK_ID = re.compile(r"^[A-Z0-9]{8}$")
 SMS_ID = re.compile(r"^SMS-[A-Z0-9]{8}$")
 PHONE = re.compile(r"^\+\d{8,15}$")
-TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 MASTER_PAGE_LIST = {
     "type": "object",
     "required": ["object", "data", "has_more"],
@@ -204,7 +202,7 @@ def test_one_time_links(sandbox: Sandbox) -> None:
     second = checked(call(sandbox, "POST", f"/master-pages/{page}/one-time-links"), path, "post")
     assert set(first) == {"id", "url", "creation_time"}
     assert LINK_ID.match(first["id"]) and first["url"].endswith("/." + first["id"])
-    assert TIMESTAMP.match(first["creation_time"])
+    assert FULL_FORM.match(first["creation_time"])
     assert first["id"] != second["id"]
     links = sandbox.account().tables["master-page-one-time-links"]
     assert [link["id"] for link in links.newest_first(master_page=page)] == [
@@ -359,7 +357,7 @@ def test_sms_list_validates_and_is_newest_first(sandbox: Sandbox) -> None:
     items = body["data"]
     assert len(items) >= 10 and body["has_more"] is False
     times = [s["creation_time"] for s in items]
-    assert times == sorted(times, reverse=True) and max(times) <= NOW
+    assert times == sorted(times, reverse=True) and max(times) <= START_TEXT
     assert len({s["id"] for s in items}) == len(items)
     for item in items:
         assert SMS_ID.match(item["id"]) and item["type"] == "sms"
@@ -538,7 +536,7 @@ def snapshot(sandbox: Sandbox) -> dict[str, list[dict[str, Any]]]:
 
 
 def test_same_seed_same_data_and_reset_restores(sandbox: Sandbox) -> None:
-    with Sandbox(key_limit=None, address_limit=None) as other:
+    with Sandbox(clock=pinned(), key_limit=None, address_limit=None) as other:
         assert snapshot(sandbox) == snapshot(other)
     before = snapshot(sandbox)
     page = before["/master-pages"][0]["id"]
@@ -548,7 +546,7 @@ def test_same_seed_same_data_and_reset_restores(sandbox: Sandbox) -> None:
 
 
 def test_other_seed_other_data(sandbox: Sandbox) -> None:
-    with Sandbox(key_limit=None, address_limit=None, seed=7) as other:
+    with Sandbox(clock=pinned(), key_limit=None, address_limit=None, seed=7) as other:
         mine, theirs = snapshot(sandbox), snapshot(other)
     for path in LISTS:
         assert {i["id"] for i in mine[path]}.isdisjoint({i["id"] for i in theirs[path]}), path

@@ -15,11 +15,14 @@ from oncehub_nb import OnceHub
 from oncehub_nb.errors import NotFoundError
 from oncehub_nb.sandbox import DEMO_KEY, Sandbox
 from tests.reference import assert_valid, response_schema
+from tests.sandbox.helpers import pinned
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[OnceHub]:
-    with Sandbox(key_limit=None, address_limit=None, bookings=2_000, contacts=1_000) as box:
+    with Sandbox(
+        clock=pinned(), key_limit=None, address_limit=None, bookings=2_000, contacts=1_000
+    ) as box:
         api = OnceHub(DEMO_KEY, base_url=box.base_url, rate_limit=False)
         with api:
             yield api

@@ -190,7 +190,7 @@ def _busy(account: Account, user_id: str, low: str, high: str) -> list[tuple[dat
     for item in bookings.newest_first(owner=user_id):
         start = item.get("starting_time") or ""
         if item.get("owner") == user_id and item.get("status") in UPCOMING and low < start < high:
-            begin = datetime.strptime(start, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+            begin = datetime.fromisoformat(start[:19]).replace(tzinfo=timezone.utc)
             minutes = item.get("duration_minutes") or 0
             spans.append((begin, begin + timedelta(minutes=minutes)))
     return spans

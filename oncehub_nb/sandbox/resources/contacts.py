@@ -11,12 +11,13 @@ Operations, as the reference documents them:
 
 - ``GET /contacts``: filters ``email`` (ignoring case; answered from an index, so it
   stays fast with 100,000 contacts), ``creation_time.gt``/``.lt`` and
-  ``last_updated_time.gt``/``.lt`` (dates, ``YYYY-MM-DD``); paging;
+  ``last_updated_time.gt``/``.lt`` (whole dates, see ``listing``); paging;
 - ``POST /contacts``: 201; ``first_name`` and ``last_name`` required, and an ``email``
   or a ``mobile_phone``; 409 when either already belongs to a contact;
 - ``GET``/``PATCH``/``DELETE /contacts/{id}``: PATCH refuses the identifier fields
   (``email``, ``mobile_phone``) and merges ``custom_fields`` by name; DELETE answers a
-  ``DeletedObject`` and the contact is 404 afterwards.
+  ``DeletedObject`` and the contact is 404 afterwards; bookings made with the contact
+  keep its id (``Booking.contact`` is never null, and OnceHub keeps the activities).
 
 Seeded contacts: ``account.sizes.contacts`` of them, owned by users of the
 ``users`` table, in the table ``contacts`` (indexed by ``email`` and ``owner``).
@@ -27,8 +28,6 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from collections.abc import Sequence
-from datetime import datetime, timezone
 from typing import Any
 
 from ..checks import (
@@ -42,12 +41,13 @@ from ..checks import (
     Record,
     Text,
     is_time_zone,
-    parse_time,
 )
-from ..data import COMPANIES, FIRST_NAMES, JOB_TITLES, LAST_NAMES, NOW, rng_for, timestamp
-from ..listing import PAGING, list_reply, object_reply
+from ..data import COMPANIES, FIRST_NAMES, JOB_TITLES, LAST_NAMES, rng_for, timestamp
+from ..listing import DATE_FILTERS, PAGING, date_range, list_reply, object_reply
+from ..records import Lazy
 from ..replies import Reply, json_reply
 from ..router import ApiProblem, NotFound, Request, api
+from ..seeding import Stamps, random_ids
 from ..store import Account, Directory, account_owner, fresh_id
 
 TABLE, NOUN = "contacts", "contact"
@@ -124,58 +124,6 @@ class _Phones:
             return None
         return f"+1{self.codes[n % len(self.codes)]}55501{n // len(self.codes):02d}"
 
-    def landline(self, dice: _Dice, plan: str | None) -> str | None:
-        """A fictional office number (these may repeat: offices share numbers)."""
-        if plan == "uk":
-            return f"+44207946{dice.between(0, 999):04d}"
-        if plan == "nanp":
-            return f"+1{dice.pick(self.codes)}55501{dice.between(0, 99):02d}"
-        return None
-
-
-class _Dice:
-    """Quick draws from one seeded generator (``random()`` only: bulk seeding is hot)."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self.random = rng.random
-
-    def pick(self, items: Sequence[Any]) -> Any:
-        return items[int(self.random() * len(items))]
-
-    def chance(self, share: float) -> bool:
-        return self.random() < share
-
-    def between(self, low: int, high: int) -> int:
-        return low + int(self.random() * (high - low + 1))
-
-
-class _Clock:
-    """``timestamp()`` text for whole seconds since the epoch, one ``strftime`` per day."""
-
-    def __init__(self) -> None:
-        self.now = int(NOW.timestamp())
-        self._days: dict[int, str] = {}
-
-    def text(self, epoch: int) -> str:
-        day, rest = divmod(epoch, 86400)
-        head = self._days.get(day)
-        if head is None:
-            moment = datetime.fromtimestamp(day * 86400, timezone.utc)
-            head = self._days[day] = moment.strftime("%Y-%m-%dT")
-        hours, rest = divmod(rest, 3600)
-        minutes, seconds = divmod(rest, 60)
-        return f"{head}{hours:02d}:{minutes:02d}:{seconds:02d}Z"
-
-
-_ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_ID_BYTES = bytes(ord(_ID_ALPHABET[b % len(_ID_ALPHABET)]) for b in range(256))
-
-
-def quick_id(prefix: str, seed_text: str) -> str:
-    """The id ``make_id(prefix, seed_text)`` gives, made faster (for bulk seeding)."""
-    digest = hashlib.sha256(f"{prefix}:{seed_text}".encode()).digest()
-    return f"{prefix}-" + digest[:10].translate(_ID_BYTES).decode()
-
 
 STATUS_DRAW: tuple[str | None, ...] = (
     *("Qualified",) * 20,
@@ -184,7 +132,106 @@ STATUS_DRAW: tuple[str | None, ...] = (
     *("Disqualified",) * 10,
     *(None,) * 35,
 )
-PLACE_DRAW = tuple(place for place in PLACES for _ in range(place[-1]))
+PLACE_DRAW: tuple[tuple[Any, ...], ...] = tuple(place for place in PLACES for _ in range(place[-1]))
+
+
+class SeededContact(Lazy):
+    """A seeded contact: who it is and when, stored; the rest of it (status, address,
+    company, consents, custom fields) made from a digest of its id when it is read."""
+
+    FIELDS = (
+        "id", "creation_time", "last_updated_time", "last_interacted_time", "owner", "email",
+        "first_name", "last_name", "mobile_phone", "timezone", "_place",
+    )  # fmt: skip
+
+    def render(self) -> JSON:
+        values = self._v
+        country, state, city, post_code = values[10][:4]
+        roll = _roll(values[0])
+        addressed = roll[1] < 102  # 40%
+        phone, company, job_title = _work(roll, values[10][5])
+        size, low, high = COMPANY_SIZES[roll[19] % len(COMPANY_SIZES)] if company else NO_SIZE
+        lead = LEAD_SOURCES[roll[15] % len(LEAD_SOURCES)] if roll[14] < 102 else None
+        language = LANGUAGES[roll[17] % len(LANGUAGES)] if roll[16] < 51 else None
+        return {
+            "object": "contact",
+            "id": values[0],
+            "creation_time": values[1],
+            "last_updated_time": values[2],
+            "last_interacted_time": values[3],
+            "owner": values[4],
+            "status": STATUS_DRAW[roll[0] % len(STATUS_DRAW)],
+            "city": city if addressed or roll[2] < 128 else None,
+            "company_size": size,
+            "company": company,
+            "country": country if roll[3] < 205 else None,
+            "email": values[5],
+            "employees": low + (roll[21] << 8 | roll[22]) % (high - low + 1),
+            "first_name": values[6],
+            "has_consent": roll[4] < 179,
+            "job_title": job_title,
+            "last_name": values[7],
+            "mobile_phone": values[8],
+            "phone": phone,
+            "post_code": post_code if addressed else None,
+            "salutation": SALUTATIONS[roll[9] % len(SALUTATIONS)] if roll[8] < 51 else None,
+            "state": state if addressed else None,
+            "street_address": _street(roll) if addressed else None,
+            "terms_of_sevice": roll[13] < 205,  # sic: the field name as OnceHub spells it
+            "timezone": values[9],
+            "custom_fields": [{"name": n, "value": v} for n, v in CUSTOM_FIELDS[lead, language]],
+        }
+
+    def fields(self, names: tuple[str, ...]) -> tuple[Any, ...]:
+        at, values = self._PUBLIC, self._v
+        work: dict[str, Any] | None = None
+        found = []
+        for name in names:
+            if name in at:
+                found.append(values[at[name]])
+            elif name in WORK:  # what a booking form takes: without making the whole contact
+                if work is None:
+                    work = dict(zip(WORK, _work(_roll(values[0]), values[10][5]), strict=True))
+                found.append(work[name])
+            else:
+                found.append(self.get(name))
+        return tuple(found)
+
+
+WORK = ("phone", "company", "job_title")
+
+
+def _roll(contact_id: str) -> bytes:
+    """32 bytes that decide a seeded contact's details."""
+    return hashlib.sha256(f"contact:{contact_id}".encode()).digest()
+
+
+def _work(roll: bytes, plan: str | None) -> tuple[str | None, str | None, str | None]:
+    """An office phone (30%), a company (85%) and a job title (80% of those)."""
+    phone = _landline(plan, roll) if roll[5] < 77 else None
+    if roll[18] >= 218:
+        return phone, None, None
+    title = ALL_TITLES[roll[24] % len(ALL_TITLES)] if roll[23] < 205 else None
+    return phone, ALL_COMPANIES[roll[20] % len(ALL_COMPANIES)], title
+
+
+NO_SIZE = (None, 1, 1)  # no company: one employee
+ALL_COMPANIES = (*COMPANIES, *MORE_COMPANIES)
+ALL_TITLES = (*JOB_TITLES, *MORE_JOB_TITLES)
+
+
+def _landline(plan: str | None, roll: bytes) -> str | None:
+    """A fictional office number (these may repeat: offices share numbers)."""
+    if plan == "uk":
+        return f"+44207946{(roll[6] << 8 | roll[7]) % 1000:04d}"
+    if plan == "nanp":
+        code = AREA_CODES[(roll[6] << 8 | roll[7]) % len(AREA_CODES)]
+        return f"+1{code}55501{roll[25] % 100:02d}"
+    return None
+
+
+def _street(roll: bytes) -> str:
+    return f"{1 + (roll[10] << 8 | roll[11]) % 999} {STREETS[roll[12] % len(STREETS)]}"
 
 
 class _Inventor:
@@ -193,64 +240,35 @@ class _Inventor:
     def __init__(self, account: Account) -> None:
         self.seed, self.count = account.seed, account.sizes.contacts
         rng = rng_for(self.seed, TABLE)
-        self.dice, self.clock, self.phones = _Dice(rng), _Clock(), _Phones(rng)
+        self.random, self.stamps, self.phones = rng.random, Stamps(), _Phones(rng)
+        self.ids = random_ids(rng, "CTC", self.count)
+        self.now = int(account.seeded_at.timestamp())
         users = account.tables["users"].newest_first()[::-1]
         active = [u["id"] for u in users if u.get("status") == "active"]
         self.owners = active or [u["id"] for u in users]
         self.firsts = (*FIRST_NAMES, *MORE_FIRST_NAMES)
         self.lasts = (*LAST_NAMES, *MORE_LAST_NAMES)
-        self.companies = (*COMPANIES, *MORE_COMPANIES)
-        self.titles = (*JOB_TITLES, *MORE_JOB_TITLES)
         self.taken: dict[str, int] = {}
-        self.span = 86400 * min(730, 200 + self.count // 50)  # first contact .. NOW
+        self.span = 86400 * min(730, 200 + self.count // 50)  # first contact .. now
         self.step = self.span / max(self.count, 1)
 
-    def all(self) -> list[JSON]:
+    def all(self) -> list[SeededContact]:
         return [self.contact(n) for n in range(self.count)]
 
-    def contact(self, n: int) -> JSON:
-        """Contact number ``n`` (0 is the oldest)."""
-        dice, clock = self.dice, self.clock
-        first, last = dice.pick(self.firsts), dice.pick(self.lasts)
-        created = clock.now - self.span + int((n + dice.random() * 0.8) * self.step)
-        age = clock.now - created
-        country, state, city, post_code, zone, plan, _ = dice.pick(PLACE_DRAW)
-        addressed = dice.chance(0.4)
-        contact = {
-            "object": "contact",
-            "id": quick_id("CTC", f"{self.seed}:{n}"),
-            "creation_time": clock.text(created),
-            "last_updated_time": clock.text(created + int(dice.random() * min(age, 2592000))),
-            "last_interacted_time": (
-                clock.text(created + int(dice.random() * age)) if dice.chance(0.6) else None
-            ),
-            "owner": dice.pick(self.owners),
-            "status": dice.pick(STATUS_DRAW),
-            "city": city if addressed or dice.chance(0.5) else None,
-            "company_size": None,
-            "company": None,
-            "country": country if dice.chance(0.8) else None,
-            "email": self.email(first, last),
-            "employees": 1,
-            "first_name": first,
-            "has_consent": dice.chance(0.7),
-            "job_title": None,
-            "last_name": last,
-            "mobile_phone": self.phones.mobile(plan) if dice.chance(0.7) else None,
-            "phone": self.phones.landline(dice, plan) if dice.chance(0.3) else None,
-            "post_code": post_code if addressed else None,
-            "salutation": dice.pick(SALUTATIONS) if dice.chance(0.2) else None,
-            "state": state if addressed else None,
-            "street_address": (
-                f"{dice.between(1, 999)} {dice.pick(STREETS)}" if addressed else None
-            ),
-            "terms_of_sevice": dice.chance(0.8),  # sic: the field name as OnceHub spells it
-            "timezone": zone,
-            "custom_fields": self.custom_fields(),
-        }
-        if dice.chance(0.85):
-            self.employ(contact)
-        return contact
+    def contact(self, n: int) -> SeededContact:
+        """Contact number ``n`` (0 is the oldest); picks are written out (this is hot)."""
+        r, text = self.random, self.stamps.text
+        firsts, lasts, owners = self.firsts, self.lasts, self.owners
+        first, last = firsts[int(r() * len(firsts))], lasts[int(r() * len(lasts))]
+        created = self.now - self.span + int((n + r() * 0.8) * self.step)
+        age = self.now - created
+        place = PLACE_DRAW[int(r() * len(PLACE_DRAW))]
+        updated = text(created + int(r() * min(age, 2592000)))
+        interacted = text(created + int(r() * age)) if r() < 0.6 else None
+        owner = owners[int(r() * len(owners))]
+        mobile = self.phones.mobile(place[5]) if r() < 0.7 else None
+        head = (self.ids[n], text(created), updated, interacted, owner)
+        return SeededContact((*head, self.email(first, last), first, last, mobile, place[4], place))
 
     def email(self, first: str, last: str) -> str:
         """``first.last@example.com``, numbered from the second of the same name on."""
@@ -259,25 +277,19 @@ class _Inventor:
         self.taken[base] = seen + 1
         return f"{base}{seen or ''}@example.com"
 
-    def employ(self, contact: JSON) -> None:
-        """Give ``contact`` a company, its size and head count, and usually a job title."""
-        dice = self.dice
-        size, low, high = dice.pick(COMPANY_SIZES)
-        contact["company"], contact["company_size"] = dice.pick(self.companies), size
-        contact["employees"] = dice.between(low, high)
-        contact["job_title"] = dice.pick(self.titles) if dice.chance(0.8) else None
 
-    def custom_fields(self) -> list[JSON]:
-        """Values for some of the field library's fields."""
-        dice, fields = self.dice, []
-        if dice.chance(0.4):
-            fields.append({"name": "lead_source", "value": dice.pick(LEAD_SOURCES)})
-        if dice.chance(0.2):
-            fields.append({"name": "preferred_language", "value": dice.pick(LANGUAGES)})
-        return fields
+CUSTOM_FIELDS = {  # every combination, made once: (lead source, language) -> pairs
+    (lead, language): tuple(
+        (name, value)
+        for name, value in (("lead_source", lead), ("preferred_language", language))
+        if value is not None
+    )
+    for lead in (*LEAD_SOURCES, None)
+    for language in (*LANGUAGES, None)
+}
 
 
-def invent(account: Account) -> list[JSON]:
+def invent(account: Account) -> list[SeededContact]:
     """``account.sizes.contacts`` contacts, oldest first, owned by the account's users."""
     return _Inventor(account).all()
 
@@ -286,7 +298,8 @@ def seed(account: Account) -> None:
     """The account's invented contacts, found by id, e-mail, mobile phone and owner."""
     table = Directory(TABLE, NOUN, indexed=("email", "owner"), unique=("email", "mobile_phone"))
     account.tables[TABLE] = table
-    table.extend_oldest_first(invent(account))
+    seeded: list[Any] = invent(account)  # Lazy records
+    table.extend_oldest_first(seeded)
 
 
 # -- request kinds -------------------------------------------------------------------------
@@ -312,16 +325,6 @@ class Zone(Kind):
         if not is_time_zone(value):
             raise Invalid(f"Invalid timezone: '{value}'", param)
         return value
-
-
-class Date(Kind):
-    """A ``YYYY-MM-DD`` date (as midnight UTC), as the contact filters document."""
-
-    def accept(self, value: Any, param: str) -> Any:
-        moment = parse_time(value) if isinstance(value, str) and len(value) == 10 else None
-        if moment is None:
-            raise Invalid(f"Invalid date format for {param}. Expected format: YYYY-MM-DD", param)
-        return moment
 
 
 CUSTOM_FIELD = Record(
@@ -376,14 +379,7 @@ CONTACT_CHANGES = Record(
     unknown="Unsupported field",
     refused={"email": IDENTIFIERS, "mobile_phone": IDENTIFIERS},
 )
-FILTERS = {
-    "email": Text(),
-    "creation_time.gt": Date(),
-    "creation_time.lt": Date(),
-    "last_updated_time.gt": Date(),
-    "last_updated_time.lt": Date(),
-    **PAGING,
-}
+FILTERS = {"email": Text(), **date_range("/contacts"), **PAGING}
 
 
 # -- operations ----------------------------------------------------------------------------
@@ -421,7 +417,7 @@ def _merged(current: list[JSON], changes: list[JSON]) -> list[JSON]:
 def list_all(request: Request) -> Reply:
     """A page of contacts, newest first, filtered by e-mail and time ranges."""
     query = request.query
-    for name in ("creation_time", "last_updated_time"):
+    for name in DATE_FILTERS["/contacts"]:
         low, high = query.get(f"{name}.gt"), query.get(f"{name}.lt")
         if low is not None and high is not None and low > high:
             raise ApiProblem(400, f"{name}.gt cannot be later than {name}.lt", f"{name}.gt")
@@ -493,7 +489,7 @@ def update(request: Request) -> Reply:
 
 @api.operation("DELETE", "/contacts/{id}")
 def delete(request: Request) -> Reply:
-    """A ``DeletedObject``; the contact is 404 afterwards."""
+    """A ``DeletedObject``; the contact is 404 afterwards, its bookings keep the id."""
     contacts = request.account.tables[TABLE]
     if request.path["id"] not in contacts:
         raise NotFound(NOUN, request.path["id"])

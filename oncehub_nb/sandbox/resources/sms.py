@@ -26,10 +26,12 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..checks import Invalid, ListOf, Text
-from ..data import NOW, rng_for
+from ..data import rng_for
 from ..listing import PAGING, list_reply, time_range
+from ..records import Lazy, fields, plain
 from ..replies import Reply, json_reply
 from ..router import ApiProblem, Request, api
+from ..seeding import DAY, Stamps
 from ..store import Account, Table
 
 TABLE, NOUN = "notifications/sms", "SMS notification"
@@ -52,6 +54,13 @@ TEMPLATES = {
     "canceled": "{hello}, your {meeting} on {when} has been canceled.",
 }
 GSM_SINGLE, GSM_PART, UCS_SINGLE, UCS_PART = 160, 153, 70, 67
+# What the SMS of a booking are made from, in this order (a Booking).
+BOOKING_FIELDS = (
+    "owner", "contact", "creation_time", "starting_time", "event_type", "subject", "status",
+    "last_updated_time",
+)  # fmt: skip
+Booking = tuple[Any, ...]
+PERSON = ("first_name", "last_name", "mobile_phone", "timezone")  # of a texted contact
 _ZONES: dict[str | None, Any] = {}
 
 
@@ -86,21 +95,45 @@ def _zone(name: str | None) -> Any:
     return _ZONES[name]
 
 
-def _parse(text: Any) -> datetime | None:
-    """A stored UTC timestamp ("2025-03-14T16:00:00Z") as a naive UTC datetime."""
-    try:
-        return datetime.fromisoformat(text[:19])
-    except (TypeError, ValueError):
-        return None
+class _Epochs:
+    """Stored UTC timestamps ("2025-03-14T16:00:00.000Z") as whole epoch seconds."""
+
+    def __init__(self) -> None:
+        self._days: dict[str, int] = {}
+
+    def __call__(self, text: Any) -> int | None:
+        try:
+            day = self._days.get(text[:10])
+            if day is None:
+                moment = datetime.fromisoformat(text[:10]).replace(tzinfo=timezone.utc)
+                day = self._days[text[:10]] = int(moment.timestamp())
+            return day + int(text[11:13]) * 3600 + int(text[14:16]) * 60 + int(text[17:19])
+        except (TypeError, ValueError):
+            return None
 
 
-def _when(moment: datetime, zone_name: str | None) -> str:
-    """``Fri, Mar 21 at 2:30 PM`` in the recipient's time zone."""
-    local = moment.replace(tzinfo=timezone.utc).astimezone(_zone(zone_name))
-    hour = local.hour % 12 or 12
-    noon = "AM" if local.hour < 12 else "PM"
-    day = f"{DAYS[local.weekday()]}, {MONTHS[local.month - 1]} {local.day}"
-    return f"{day} at {hour}:{local.minute:02d} {noon}"
+class _Calendar:
+    """``Fri, Mar 21 at 2:30 PM`` for epoch seconds in a time zone (worked out by day)."""
+
+    def __init__(self) -> None:
+        self._offsets: dict[tuple[str | None, int], int] = {}
+        self._days: dict[int, str] = {}
+
+    def when(self, epoch: int, zone_name: str | None) -> str:
+        key = (zone_name, epoch // DAY)
+        offset = self._offsets.get(key)
+        if offset is None:
+            moment = datetime.fromtimestamp(epoch, timezone.utc).astimezone(_zone(zone_name))
+            delta = moment.utcoffset()
+            offset = self._offsets[key] = int(delta.total_seconds()) if delta else 0
+        day, rest = divmod(epoch + offset, DAY)
+        label = self._days.get(day)
+        if label is None:
+            local = datetime.fromtimestamp(day * DAY, timezone.utc)
+            label = f"{DAYS[local.weekday()]}, {MONTHS[local.month - 1]} {local.day}"
+            self._days[day] = label
+        hour, minute = divmod(rest // 60, 60)
+        return f"{label} at {hour % 12 or 12}:{minute:02d} {'AM' if hour < 12 else 'PM'}"
 
 
 def segments(body: str) -> int:
@@ -139,16 +172,48 @@ def _id_maker(rng: random.Random) -> Callable[[int], str]:
     return make
 
 
+_CALENDAR = _Calendar()  # what texts say of times, worked out once for every account
+
+
+class SeededSms(Lazy):
+    """A seeded SMS notification: what lists filter on, the number, and what its text is
+    made of (its template, two phrases, the meeting's start and the time zone to say it in)."""
+
+    FIELDS = (
+        "id", "status", "creation_time", "recipient", "recipient_type", "_to", "_template",
+        "_who", "_what", "_start", "_zone",
+    )  # fmt: skip
+
+    def render(self) -> JSON:
+        sms_id, status, created, recipient, kind, to, template, who, what, start, zone = self._v
+        words = {"customer": who, "hello": who, "what": what, "meeting": what}
+        body = TEMPLATES[template].format(when=_CALENDAR.when(start, zone), **words)
+        return {
+            "object": "notification",
+            "id": sms_id,
+            "type": "sms",
+            "status": status,
+            "creation_time": created,
+            "recipient": recipient,
+            "recipient_type": kind,
+            "details": {"delivered_to": to, "message_body": body, "segment_count": segments(body)},
+        }
+
+
 class _Sender:
-    """Invents the SMS of one account's bookings, in the order they are offered."""
+    """Invents the SMS of one account's bookings, in the order they are offered.
+
+    Customers are texted at the mobile number their contact holds, by their name there.
+    """
 
     def __init__(self, account: Account) -> None:
         self.rng = rng_for(account.seed, "sms")
-        self.now = NOW.replace(tzinfo=None)
-        self.since = self.now - SMS_HISTORY
-        self.recent = self.now - timedelta(minutes=10)
-        self.found: list[JSON] = []
+        self.now = int(account.seeded_at.timestamp())
+        self.since = self.now - int(SMS_HISTORY.total_seconds())
+        self.recent = self.now - 600
+        self.found: list[tuple[int, SeededSms]] = []
         self.new_id = _id_maker(self.rng)
+        self.stamps, self.epoch = Stamps(), _Epochs()
         tables = account.tables
         self.contacts = _by_id(tables, "contacts")
         self.users = _by_id(tables, "users")
@@ -158,12 +223,12 @@ class _Sender:
         self.alerts = {u["id"]: user_phone(n) for n, u in enumerate(alerted)}
 
     def phone(self, text: Any) -> str | None:
-        """The number a form or contact holds, normalized (remembered: numbers repeat)."""
+        """The number a contact holds, normalized (remembered: numbers repeat)."""
         if text not in self.phones:
             self.phones[text] = phone_number(text)
         return self.phones[text]
 
-    def status(self, moment: datetime) -> str:
+    def status(self, moment: int) -> str:
         if moment > self.recent:
             return "sent"  # the carrier has not confirmed delivery yet
         roll = self.rng.random()
@@ -172,107 +237,82 @@ class _Sender:
                 return name
         return "delivered"
 
-    def send(self, moment: datetime, recipient: str, kind: str, phone: str, body: str) -> None:
-        """Record one SMS, if it was sent while the account had SMS on and before now."""
+    def send(self, moment: int, to: tuple[str, str, str], text: tuple[Any, ...]) -> None:
+        """Record one SMS, if it was sent while the account had SMS on and before now:
+        ``to`` (recipient, kind, number) and ``text`` (template, two phrases, start, zone)."""
         if not self.since <= moment <= self.now:
             return
-        self.found.append(
-            {
-                "object": "notification",
-                "id": self.new_id(len(self.found)),
-                "type": "sms",
-                "status": self.status(moment),
-                "creation_time": moment.isoformat() + "Z",
-                "recipient": recipient,
-                "recipient_type": kind,
-                "details": {
-                    "delivered_to": phone,
-                    "message_body": body,
-                    "segment_count": segments(body),
-                },
-            }
-        )
+        sms_id = self.new_id(len(self.found))
+        stamp = self.stamps.text(moment)
+        record = SeededSms((sms_id, self.status(moment), stamp, *to, *text))
+        self.found.append((moment, record))
 
-    def booking(self, booking: JSON) -> None:
+    def booking(self, booking: Booking) -> None:
         """The SMS one booking caused: host alert, confirmation, reminder, cancellation."""
-        get = booking.get
-        alert = self.alerts.get(str(get("owner")))
-        form = get("form_submission") or {}
-        contact = self.contacts.get(str(get("contact")))
-        phone = self.phone(form.get("mobile_phone"))
-        if phone is None and contact is not None:
-            phone = self.phone(contact.get("mobile_phone"))
-        texting = phone is not None and contact is not None and self.rng.random() < TEXT_SHARE
+        owner_id, contact_id, created_text, start_text, event_type, subject = booking[:6]
+        alert = self.alerts.get(str(owner_id))
+        contact = self.contacts.get(str(contact_id))
+        person = fields(contact, PERSON) if contact is not None else (None,) * len(PERSON)
+        phone = self.phone(person[2])
+        texting = phone is not None and self.rng.random() < TEXT_SHARE
         if not (texting or alert):
             return
-        created, start = _parse(get("creation_time")), _parse(get("starting_time"))
+        created, start = self.epoch(created_text), self.epoch(start_text)
         if created is None or start is None:
             return
-        owner = self.users.get(str(get("owner"))) or {}
-        event = self.events.get(get("event_type"))
-        customer = form.get("name") or (contact or {}).get("first_name") or "there"
-        sent = created + timedelta(minutes=1)
+        owner = self.users.get(str(owner_id)) or {}
+        event = self.events.get(event_type)
+        customer = f"{person[0] or ''} {person[1] or ''}".strip() or "there"
+        sent = created + 60
         if alert:
-            what = event or get("subject") or "a meeting"
-            words = {
-                "customer": customer,
-                "what": what,
-                "when": _when(start, owner.get("timezone")),
-            }
-            self.send(sent, owner["id"], "user", alert, TEMPLATES["alert"].format_map(words))
+            what = event or subject or "a meeting"
+            to = (owner["id"], "user", alert)
+            self.send(sent, to, ("alert", customer, what, start, owner.get("timezone")))
         if texting and contact is not None and phone is not None:
             host = owner.get("first_name") or "your host"
-            words = {
-                "hello": f"Hi {customer.split()[0]}",
-                "meeting": f"{event} with {host}" if event else get("subject") or "meeting",
-                "when": _when(start, get("customer_timezone") or contact.get("timezone")),
-            }
-
-            def text(moment: datetime, template: str) -> None:
-                body = TEMPLATES[template].format_map(words)
-                self.send(moment, contact["id"], "contact", phone, body)
-
-            self._customer(booking, text, sent, start)
+            meeting = f"{event} with {host}" if event else subject or "meeting"
+            zone = person[3] or owner.get("timezone")
+            words = (f"Hi {customer.split()[0]}", meeting, start, zone)
+            self._customer(booking, (str(contact_id), "contact", phone), words, sent)
 
     def _customer(
-        self, booking: JSON, text: Callable[[datetime, str], None], sent: datetime, start: datetime
+        self, booking: Booking, to: tuple[str, str, str], words: tuple[Any, ...], sent: int
     ) -> None:
         """Confirmation, reminder and cancellation notice to the customer."""
-        status = booking.get("status")
+        status, updated = booking[6:]
         if status != "requested":
-            text(sent, "confirmed")
-        remind = start - timedelta(hours=24)
+            self.send(sent, to, ("confirmed", *words))
+        remind = words[2] - 86400
         if status in REMINDED and sent < remind and self.rng.random() < REMINDER_SHARE:
-            text(remind, "reminder")
-        canceled = _parse(booking.get("last_updated_time")) if status == "canceled" else None
+            self.send(remind, to, ("reminder", *words))
+        canceled = self.epoch(updated) if status == "canceled" else None
         if canceled is not None:
-            text(max(canceled, sent), "canceled")
+            self.send(max(canceled, sent), to, ("canceled", *words))
 
 
 def _by_id(tables: dict[str, Table], name: str) -> dict[str, JSON]:
     return tables[name].by_id if name in tables else {}
 
 
-def invent(account: Account) -> list[JSON]:
+def invent(account: Account) -> list[SeededSms]:
     """Every invented SMS of the account, oldest first."""
     sender = _Sender(account)
-    bookings = account.tables["bookings"].newest_first() if "bookings" in account.tables else []
-    first_day = _text_time(sender.since)  # bookings that started earlier caused no SMS
-    for booking in reversed(bookings):
-        if (booking.get("starting_time") or "") >= first_day:
+    table = account.tables.get("bookings")
+    if table is None:
+        return []
+    first_day = Stamps().text(sender.since)  # bookings that started earlier caused no SMS
+    for booking in reversed(table.rows(BOOKING_FIELDS)):
+        if (booking[3] or "") >= first_day:
             sender.booking(booking)
-    sender.found.sort(key=lambda sms: sms["creation_time"])
-    return sender.found
-
-
-def _text_time(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds") + "Z"
+    sender.found.sort(key=lambda found: found[0])
+    return [record for _, record in sender.found]
 
 
 def seed(account: Account) -> None:
     """Fill ``notifications/sms`` with the SMS the seeded bookings caused."""
     table = account.table(TABLE, NOUN, indexed=("recipient", "recipient_type"))
-    table.extend_oldest_first(invent(account))
+    seeded: list[Any] = invent(account)  # Lazy records
+    table.extend_oldest_first(seeded)
 
 
 # -- the operation -------------------------------------------------------------------------
@@ -299,7 +339,7 @@ def _expand(account: Account, sms: JSON) -> JSON:
     """``sms`` with its recipient's object; the id stays when the recipient is gone."""
     people = _by_id(account.tables, "users" if sms["recipient_type"] == "user" else "contacts")
     recipient = people.get(sms["recipient"])
-    return sms if recipient is None else {**sms, "recipient": recipient}
+    return sms if recipient is None else {**sms, "recipient": plain(recipient)}
 
 
 @api.operation("GET", "/notifications/sms", query=QUERY)

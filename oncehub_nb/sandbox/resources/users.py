@@ -14,8 +14,9 @@ Operations, as the reference documents them:
 - ``PATCH /users/{id}``: names, role, teams; 403 for the account owner; 410 for a
   deleted user; 400 for an empty body or "Account Owner" as a role;
 - ``DELETE /users/{id}``: a ``DeletedObject``; the user's contacts pass to the
-  account owner; afterwards GET and DELETE say 404 and PATCH 410. The account owner
-  cannot be deleted (403, as for PATCH);
+  account owner, their bookings keep them as ``owner`` (the reference: the owner
+  "remains unchanged"; no refusal is documented); afterwards GET and DELETE say 404
+  and PATCH 410. The account owner cannot be deleted (403, as for PATCH);
 - ``GET`` and ``PATCH /users/{id}/scheduling-availability``: ``{"object": "schedule",
   "timezone", "weekly": [{"day", "working_hours": [{"start_time", "end_time",
   "locations"}]}], "overrides": [{"date", "day", "working_hours"}]}``.
@@ -39,7 +40,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..checks import Email, Field, Invalid, Kind, ListOf, Record, Text, is_web_url
-from ..data import FIRST_NAMES, LAST_NAMES, NOW, TIMEZONES, make_id, rng_for, slug
+from ..data import FIRST_NAMES, LAST_NAMES, TIMEZONES, make_id, rng_for, slug
 from ..listing import PAGING, list_reply, object_reply
 from ..replies import Reply, json_reply
 from ..router import ApiProblem, NotFound, Request, api
@@ -199,14 +200,14 @@ def _location(kind: str, value: str | None = None, place: str | None = None) -> 
     return {"type": kind, "value": value, "id": place}
 
 
-def invent_schedule(rng: random.Random, user: JSON, book: dict[str, str]) -> JSON:
-    """One user's weekly hours and a few date overrides after the data's "now"."""
+def invent_schedule(rng: random.Random, user: JSON, book: dict[str, str], today: date) -> JSON:
+    """One user's weekly hours and a few date overrides after the data's ``today``."""
     days, hours = rng.choice(PATTERNS)
     locations = _location_style(rng, user, book)
     slots = [_slot(start, end, locations) for start, end in hours]
     overrides = []
     for _ in range(rng.choice((0, 1, 1, 2))):
-        when = NOW.date() + timedelta(days=rng.randint(7, 120))
+        when = today + timedelta(days=rng.randint(7, 120))
         hours_that_day = [] if rng.random() < 0.6 else [_slot("10:00", "13:00", locations)]
         overrides.append(_override(when, hours_that_day))
     return {
@@ -252,7 +253,7 @@ def seed(account: Account) -> None:
     account.table(DELETED, NOUN)
     rng, book = rng_for(account.seed, SCHEDULES), addresses(account.seed)
     account.table(SCHEDULES, "schedule").extend_oldest_first(
-        invent_schedule(rng, user, book) for user in invented
+        invent_schedule(rng, user, book, account.seeded_at.date()) for user in invented
     )
 
 
@@ -371,7 +372,10 @@ def update(request: Request) -> Reply:
 
 @api.operation("DELETE", "/users/{id}")
 def delete(request: Request) -> Reply:
-    """A ``DeletedObject``; the user's contacts pass to the owner. 403 for the owner."""
+    """A ``DeletedObject``; the user's contacts pass to the owner, bookings keep the id.
+
+    403 for the account owner.
+    """
     account, user_id = request.account, request.path["id"]
     user = account.tables[TABLE].get(user_id)
     if user is None:

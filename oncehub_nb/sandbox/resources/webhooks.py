@@ -27,7 +27,7 @@ from datetime import timedelta
 from typing import Any
 
 from ..checks import Field, Invalid, Kind, Record, Text, is_web_url
-from ..data import NOW, make_id, rng_for, timestamp
+from ..data import make_id, rng_for, timestamp
 from ..listing import PAGING, list_reply, object_reply
 from ..replies import Reply, json_reply
 from ..router import ApiProblem, NotFound, Request, api
@@ -60,7 +60,7 @@ def invent(account: Account) -> list[JSON]:
     hooks = []
     for n, (name, path, events) in enumerate(rng.sample(SEEDED, SEEDED_COUNT)):
         webhook_id = make_id("WHK", f"{account.seed}:{name}")
-        created = NOW - timedelta(days=120 - 45 * n, minutes=rng.randint(0, 600))
+        created = account.seeded_at - timedelta(days=120 - 45 * n, minutes=rng.randint(0, 600))
         hooks.append(
             {
                 "object": "webhook",

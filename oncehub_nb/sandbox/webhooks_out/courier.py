@@ -92,7 +92,8 @@ class Courier:
     """A queue of outgoing deliveries and the one daemon thread that sends them.
 
     ``sleep`` waits between attempts (tests inject one that returns at once); by default
-    the wait ends early when the courier is cleared or closed.
+    the wait ends early when the courier is cleared or closed. ``now`` gives the time
+    that signatures and records carry (the sandbox passes its clock's).
     """
 
     def __init__(
@@ -103,8 +104,10 @@ class Courier:
         timeout: float = TIMEOUT,
         delays: Sequence[float] = RETRY_DELAYS,
         name: str = "oncehub-sandbox-webhooks",
+        now: Callable[[], float] = time.time,
     ) -> None:
         self._sleep = sleep
+        self._now = now  # seconds since the epoch: signatures and records
         self.remote = remote
         self._timeout = timeout
         self._delays = tuple(delays)
@@ -237,7 +240,7 @@ class Courier:
             attempt=attempt,
             status=status,
             error=error,
-            time=time.time(),
+            time=self._now(),
             final=final,
         )
         with self._cond:
@@ -255,7 +258,7 @@ class Courier:
         headers = {
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
-            SIGNATURE_HEADER: signature_header(item.secret, int(time.time()), item.body),
+            SIGNATURE_HEADER: signature_header(item.secret, int(self._now()), item.body),
         }
         parts = urlsplit(item.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..data import make_id, timestamp
+from ..records import plain
 from ..store import Account
 from .courier import Outgoing
 
@@ -95,7 +96,7 @@ def envelope(event_type: str, data: JSON, now: datetime) -> JSON:
 
 def booking_data(booking: JSON) -> JSON:
     """A copy of a stored booking shaped as ``BookingWebhookData``."""
-    data = copy.deepcopy(booking)
+    data = copy.deepcopy(plain(booking))
     data.pop("contact", None)
     data.pop("utm_params", None)
     conversation = data.get("conversation")
@@ -211,8 +212,8 @@ def conversation_data(account: Account, status: str, booking_id: str | None, now
         "initiated_by": rng.choice(("bot", "contact")),
         "last_updated_time": timestamp(now),
         "last_interacted_time": timestamp(last_interacted),
-        "contact": copy.deepcopy(contact),
-        "owner": copy.deepcopy(owner),
+        "contact": copy.deepcopy(plain(contact)),
+        "owner": copy.deepcopy(plain(owner)),
         "status": status,
         "bot": {"id": make_id("BOT", f"{seed}:{bot_name}"), "object": "bot", "name": bot_name},
         "website": {"id": make_id("WEB", f"{seed}:site"), "object": "website", **WEBSITE},
