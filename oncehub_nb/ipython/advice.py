@@ -3,10 +3,14 @@ result can name the magic that fixes the problem."""
 
 from __future__ import annotations
 
+import re
+
 from oncehub_nb.errors import WHY_KEYS_ARE_REJECTED, AuthenticationError, OnceHubError, key_origin
 
 __all__ = ["for_notebooks", "replace_the_key"]
 
+# A profile's key source, as sources/profiles.py writes it: profile 'NAME' in PATH.
+PROFILE_SOURCE = re.compile(r"profile '([^']+)' in ")
 ENV_SOURCE = "environment variable "  # keys.locate_key's source for a key from the environment
 
 
@@ -20,9 +24,15 @@ def for_notebooks(error: OnceHubError | None) -> None:
 def replace_the_key(source: str | None) -> str:
     """What usually happened to a rejected key, and how to replace it from a notebook."""
     the_key = f"the key {key_origin(source)}".strip()
+    profile = PROFILE_SOURCE.match(source or "")
+    keep = (
+        f"add --save --profile {profile.group(1)} to keep it in that profile"
+        if profile
+        else "add --save to keep it in .env"
+    )
     hint = (
         f"{WHY_KEYS_ARE_REJECTED} Check {the_key}, or create a new key in OnceHub's API "
-        "settings and run %oncehub_auth --prompt to enter it; add --save to keep it in .env."
+        f"settings and run %oncehub_auth --prompt to enter it; {keep}."
     )
     if source and source.startswith(ENV_SOURCE):
         var = source.removeprefix(ENV_SOURCE)

@@ -271,6 +271,7 @@ def test_the_401_card_names_the_profile_whose_key_failed(shell, accounts):
     what_to_do = rows["What to do"]  # what usually happened (OnceHub's FAQ), which profile
     assert "regenerated" in what_to_do and "deleted" in what_to_do
     assert "profile 'staging'" in what_to_do
+    assert "--prompt" in what_to_do and "add --save --profile staging" in what_to_do
     # the same on a call's error card, with the key kept unchecked
     run_cell(shell, "%oncehub_auth --profile staging --no-validate")
     failed = run_cell(shell, "%oncehub bookings")
