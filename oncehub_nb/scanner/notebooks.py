@@ -20,7 +20,7 @@ from typing import Any
 from .configured import Keyring
 from .findings import Dismissed, Finding
 from .matching import Hits, key_hits, literal_hits
-from .quicklook import as_text
+from .quicklook import as_text, check_depth
 
 __all__ = [
     "TWICE",
@@ -122,8 +122,8 @@ def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def load(data: str | bytes) -> Any:
     """A notebook's JSON; ValueError when it is not JSON or names a member twice,
-    RecursionError when nested too deeply."""
-    return json.loads(data, object_pairs_hook=_unique_members)
+    RecursionError when nested too deeply (the same on every CPython version)."""
+    return check_depth(json.loads(data, object_pairs_hook=_unique_members))
 
 
 def cells_of(notebook: Any) -> list[Any] | None:

@@ -195,13 +195,36 @@ def _any_sources(data: bytes) -> Iterator[int]:
                 yield colon + 1
 
 
+# Deeper than any notebook nests, and well inside Python's recursion limit: whether the
+# parser itself gives up on deeper JSON depends on the CPython version (3.13 does not).
+MAX_DEPTH = 500
+
+
+def check_depth(value: Any, limit: int = MAX_DEPTH) -> Any:
+    """``value`` itself; RecursionError when its lists and objects nest deeper than
+    ``limit`` (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            raise RecursionError(f"JSON nested deeper than {limit} levels")
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return value
+
+
 def _value_at(data: bytes, start: int) -> Any:
     """The JSON value starting at ``start`` (read from a window that grows as needed)."""
     size = 4096
     while True:
         window = data[start : start + size].decode("utf-8", errors="replace")
         try:
-            return _decoder.raw_decode(window.lstrip())[0]
+            return check_depth(_decoder.raw_decode(window.lstrip())[0])
         except json.JSONDecodeError:
             if start + size >= len(data):
                 raise
