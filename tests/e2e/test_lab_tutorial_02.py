@@ -5,15 +5,14 @@ it leaves no new file beside the notebook.
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
 from collections.abc import Iterator
 
 import pytest
 from e2ekit.isolation import REPO
 from e2ekit.pages import lab_page
 from e2ekit.servers import JupyterServer
+from e2ekit.tutorials import code_cell_index, files_beside, tutorial_server
 from e2ekit.ui import SECOND, NotebookUI
 from e2ekit.workspace import Workspace
 from playwright.sync_api import Browser, Locator, expect
@@ -30,32 +29,16 @@ IMAGE_SIZES = """img => ({
 })"""
 
 
-def _cell_index(first_line: str) -> int:
-    """The position, among all cells, of the tutorial's code cell starting ``first_line``."""
-    cells = json.loads(TUTORIAL_02.read_text(encoding="utf-8"))["cells"]
-    for n, cell in enumerate(cells):
-        if cell["cell_type"] == "code" and "".join(cell["source"]).startswith(first_line):
-            return n
-    raise AssertionError(f"{NOTEBOOK} has no code cell {first_line!r}")
-
-
 @pytest.fixture(scope="module")
 def server(workspace: Workspace) -> JupyterServer:
     """A Lab server, not started, whose root holds a copy of tutorial 02 (and no .env)."""
-    server = workspace.server("lab", "lab-tutorial-02")
-    shutil.copy(TUTORIAL_02, server.root_dir / NOTEBOOK)
-    return server
-
-
-def _files(server: JupyterServer) -> list[str]:
-    """What the server's root holds, but the checkpoints JupyterLab keeps there."""
-    return sorted(p.name for p in server.root_dir.iterdir() if p.name != ".ipynb_checkpoints")
+    return tutorial_server(workspace, TUTORIAL_02, "lab-tutorial-02")
 
 
 @pytest.fixture(scope="module")
 def files_before(server: JupyterServer) -> list[str]:
     """What the server's root holds before the tutorial runs."""
-    return _files(server)
+    return files_beside(server)
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +52,7 @@ def tutorial(
 
 
 def _chart(ui: NotebookUI) -> Locator:
-    cell = ui.page.locator(".jp-Notebook .jp-Cell").nth(_cell_index(CHART_CELL))
+    cell = ui.page.locator(".jp-Notebook .jp-Cell").nth(code_cell_index(TUTORIAL_02, CHART_CELL))
     return cell.locator(".jp-OutputArea-output img")
 
 
@@ -96,4 +79,4 @@ def test_no_error_and_no_new_file_beside_the_notebook(
     tutorial.check("no error output", lambda: expect(errors).to_have_count(0))
     csv = tutorial.page.locator(".jp-OutputArea-output", has_text="bookings-quarter.csv")
     tutorial.check("the CSV cell says where it wrote", lambda: expect(csv).to_have_count(1))
-    assert _files(tutorial.server) == files_before
+    assert files_beside(tutorial.server) == files_before

@@ -5,15 +5,14 @@ answer, a chart, and no new file beside the notebook (the mirror goes to a temp 
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
 from collections.abc import Iterator
 
 import pytest
 from e2ekit.isolation import REPO
 from e2ekit.pages import lab_page
 from e2ekit.servers import JupyterServer
+from e2ekit.tutorials import code_cell_index, files_beside, tutorial_server
 from e2ekit.ui import SECOND, NotebookUI
 from e2ekit.workspace import Workspace
 from playwright.sync_api import Browser, Locator, expect
@@ -23,33 +22,15 @@ NOTEBOOK = TUTORIAL_04.name
 STREAMS = ("bookings", "contacts", "users", "teams", "event_types", "booking_calendars")
 
 
-def _cell_index(first_line: str, nth: int = 0) -> int:
-    """The position, among all cells, of the ``nth`` code cell starting ``first_line``."""
-    cells = json.loads(TUTORIAL_04.read_text(encoding="utf-8"))["cells"]
-    found = [
-        n
-        for n, cell in enumerate(cells)
-        if cell["cell_type"] == "code" and "".join(cell["source"]).startswith(first_line)
-    ]
-    assert len(found) > nth, f"{NOTEBOOK} has no code cell {first_line!r} (#{nth})"
-    return found[nth]
-
-
 @pytest.fixture(scope="module")
 def server(workspace: Workspace) -> JupyterServer:
     """A Lab server, not started, whose root holds a copy of tutorial 04 (and no .env)."""
-    server = workspace.server("lab", "lab-tutorial-04")
-    shutil.copy(TUTORIAL_04, server.root_dir / NOTEBOOK)
-    return server
-
-
-def _files(server: JupyterServer) -> list[str]:
-    return sorted(p.name for p in server.root_dir.iterdir() if p.name != ".ipynb_checkpoints")
+    return tutorial_server(workspace, TUTORIAL_04, "lab-tutorial-04")
 
 
 @pytest.fixture(scope="module")
 def files_before(server: JupyterServer) -> list[str]:
-    return _files(server)
+    return files_beside(server)
 
 
 @pytest.fixture(scope="module")
@@ -79,9 +60,9 @@ def _mirror_table(ui: NotebookUI, index: int) -> dict[str, list[str]]:
 
 
 def test_both_syncs_show_the_mirror_table(tutorial: NotebookUI) -> None:
-    first = _mirror_table(tutorial, _cell_index("import pathlib"))
+    first = _mirror_table(tutorial, code_cell_index(TUTORIAL_04, "import pathlib"))
     tutorial.shot("first-sync")
-    second = _mirror_table(tutorial, _cell_index("m = %oncehub_sync"))
+    second = _mirror_table(tutorial, code_cell_index(TUTORIAL_04, "m = %oncehub_sync"))
     tutorial.shot("second-sync")
     for stream in STREAMS:
         assert stream in first and stream in second, (stream, first, second)
@@ -90,7 +71,7 @@ def test_both_syncs_show_the_mirror_table(tutorial: NotebookUI) -> None:
 
 
 def test_the_second_sync_fetched_little(tutorial: NotebookUI) -> None:
-    said = _outputs(tutorial, _cell_index("first_pages = "))
+    said = _outputs(tutorial, code_cell_index(TUTORIAL_04, "first_pages = "))
     tutorial.check(
         "the second sync's bookings line",
         lambda: expect(said).to_contain_text(re.compile(r"bookings: .* in 1 page\(s\)")),
@@ -99,10 +80,10 @@ def test_the_second_sync_fetched_little(tutorial: NotebookUI) -> None:
 
 
 def test_sql_answers_and_the_chart_is_drawn(tutorial: NotebookUI) -> None:
-    answer = _outputs(tutorial, _cell_index("by_status = m.sql("))
+    answer = _outputs(tutorial, code_cell_index(TUTORIAL_04, "by_status = m.sql("))
     tutorial.check("a DataFrame answer", lambda: expect(answer.locator("table")).to_have_count(1))
     assert "canceled" in answer.inner_text(), answer.inner_text()
-    chart = _outputs(tutorial, _cell_index("import matplotlib")).locator("img")
+    chart = _outputs(tutorial, code_cell_index(TUTORIAL_04, "import matplotlib")).locator("img")
     tutorial.check("one chart", lambda: expect(chart).to_have_count(1, timeout=30 * SECOND))
     chart.scroll_into_view_if_needed()
     tutorial.check("the chart is visible", lambda: expect(chart).to_be_visible())
@@ -115,4 +96,4 @@ def test_no_error_and_no_new_file_beside_the_notebook(
 ) -> None:
     errors = tutorial.page.locator(".jp-OutputArea-output[data-mime-type*='error']")
     tutorial.check("no error output", lambda: expect(errors).to_have_count(0))
-    assert _files(tutorial.server) == files_before
+    assert files_beside(tutorial.server) == files_before

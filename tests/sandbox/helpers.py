@@ -6,6 +6,7 @@ Shared by the sandbox's test modules (none of them imports another).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
@@ -128,3 +129,18 @@ def conforms(response: httpx.Response, method: str, template: str, status: int) 
     if status >= 400:
         valid_at(body, "/components/schemas/Error")
     return body
+
+
+STAMP = re.compile(r"^\d{4}-\d\d-\d\dT")  # what looks like a date-time
+
+
+def stamps(value: Any) -> Iterator[str]:
+    """Every date-time string in a JSON value."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from stamps(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from stamps(item)
+    elif isinstance(value, str) and STAMP.match(value):
+        yield value

@@ -7,35 +7,20 @@ records and rate limits follow it as it moves.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
-from typing import Any
 
 import pytest
 
 from oncehub_nb.sandbox import RateLimit, Sandbox
 from oncehub_nb.sandbox.clock import SYSTEM_CLOCK, StartingAt, as_clock, moment
-from tests.sandbox.helpers import JSON, Api
+from tests.sandbox.helpers import JSON, Api, stamps
 from tests.support import FakeClock
 
 NOON = datetime(2025, 6, 10, 12, 0, tzinfo=timezone.utc)  # what time it is on the fake clock
 TODAY = NOON.date().isoformat()
-STAMP = re.compile(r"^\d{4}-\d\d-\d\dT")
 NEW_CONTACT = {"first_name": "Clock", "last_name": "Tester", "email": "clock@example.org"}
-
-
-def stamps(value: Any) -> Iterator[str]:
-    """Every date-time string in a JSON value."""
-    if isinstance(value, dict):
-        for item in value.values():
-            yield from stamps(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from stamps(item)
-    elif isinstance(value, str) and STAMP.match(value):
-        yield value
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
-from typing import Any
 
 import pytest
 
@@ -20,26 +19,13 @@ from oncehub_nb.sandbox.checks import Day
 from oncehub_nb.sandbox.listing import DATE_FILTERS
 from oncehub_nb.sandbox.router import api
 from tests.reference import spec
-from tests.sandbox.helpers import FULL_FORM, JSON, START_TEXT, Api, conforms, pinned
+from tests.sandbox.helpers import FULL_FORM, JSON, START_TEXT, Api, conforms, pinned, stamps
 from tests.support import FakeClock
 
-STAMP = re.compile(r"^\d{4}-\d\d-\d\dT")  # what looks like a date-time
 SHORT_FORM = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")  # the other form in examples
 DAY = date(2025, 3, 14)  # the boundary day of the boundary tests
 EARLY, LATE = "2025-03-14T00:00:01", "2025-03-14T23:59:59"
 NEIGHBOURS = {"2025-03-13T23:59:59": "before", "2025-03-15T00:00:00": "after"}
-
-
-def stamps(value: Any) -> Iterator[str]:
-    """Every date-time string in a JSON value."""
-    if isinstance(value, dict):
-        for item in value.values():
-            yield from stamps(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from stamps(item)
-    elif isinstance(value, str) and STAMP.match(value):
-        yield value
 
 
 def reference_date_filters() -> set[tuple[str, str]]:
