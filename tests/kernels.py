@@ -74,10 +74,22 @@ def running(
 
 
 def outputs_text(cell: nbformat.NotebookNode) -> str:
-    """Everything a cell's outputs say: streams, every data type, errors and tracebacks."""
-    parts = []
+    """Everything a cell's outputs say: streams, every data type, errors and tracebacks.
+
+    Consecutive outputs of one stream are joined as Jupyter shows them: a kernel may flush
+    one print() as two messages ("WHO", " alpha ..."), and nbclient keeps both.
+    """
+    parts: list[str] = []
+    previous_stream = None
     for output in cell.get("outputs", []):
-        parts.append(output.get("text", ""))
+        if output.get("output_type") == "stream":
+            if output.get("name") == previous_stream:
+                parts[-1] += output.get("text", "")
+            else:
+                parts.append(output.get("text", ""))
+            previous_stream = output.get("name")
+            continue
+        previous_stream = None
         parts.extend(str(v) for v in output.get("data", {}).values())
         parts.append(output.get("evalue", ""))
         parts.extend(output.get("traceback", []))
