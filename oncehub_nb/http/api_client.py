@@ -36,7 +36,7 @@ from oncehub_nb.http.clock import SYSTEM_CLOCK, Clock
 from oncehub_nb.http.failures import slow_hint, transport_failure
 from oncehub_nb.http.history import History
 from oncehub_nb.http.logmask import watch
-from oncehub_nb.http.ratelimit import RateLimiter, WouldWait, shared_limiter
+from oncehub_nb.http.ratelimit import Booking, RateLimiter, WouldWait, shared_limiter
 from oncehub_nb.http.responses import api_error_from_response, readable_body
 from oncehub_nb.http.retry import RetryPolicy, next_wait, retry_after_seconds
 from oncehub_nb.keys import ApiKey
@@ -194,14 +194,18 @@ class OnceHub:
         method = method.upper()
         relative = path.lstrip("/")
         url = f"{self.base_url}/{relative}"
-        waited = self._wait_visibly(on_wait) if on_wait is not None else 0.0
+        booking = self._wait_visibly(on_wait) if on_wait is not None else None
+        waited = booking.wait if booking is not None else 0.0
         started = self.clock.monotonic()
         deadline = started + self.settings.total_timeout
         retries = 0
         while True:
             if retries or on_wait is None:
-                waited += self._wait_for_limits(method, path, deadline, retries, waited)
+                booking = self._wait_for_limits(method, path, deadline, retries, waited)
+                waited += booking.wait if booking is not None else 0.0
             response, outcome = self._attempt(method, relative, url, params, json_body, deadline)
+            if booking is not None and self.limiter is not None:
+                self.limiter.settle(booking, self.clock.monotonic())
             if response is not None and response.status_code < 400:
                 break  # the usual case: nothing to decide
             retry_after = (
@@ -332,22 +336,22 @@ class OnceHub:
             return self._http.timeout  # nothing to cut
         return httpx.Timeout(min(timeout, time_left), connect=min(connect, time_left))
 
-    def _wait_visibly(self, on_wait: Callable[[float], None]) -> float:
+    def _wait_visibly(self, on_wait: Callable[[float], None]) -> Booking | None:
         """Book the next free slot however far away, tell ``on_wait``, then wait for it."""
         if self.limiter is None:
-            return 0.0
-        wait = self.limiter.reserve(None)
-        if wait > 0:
-            on_wait(wait)
-            self.clock.sleep(wait)
-        return wait
+            return None
+        booking = self.limiter.book(None)
+        if booking.wait > 0:
+            on_wait(booking.wait)
+            self.clock.sleep(booking.wait)
+        return booking
 
     def _wait_for_limits(
         self, method: str, path: str, deadline: float, retries: int, waited: float
-    ) -> float:
+    ) -> Booking | None:
         """Wait for a slot under OnceHub's limits, if that fits before the deadline."""
         if self.limiter is None:
-            return 0.0
+            return None
         try:
             return self.limiter.acquire(max_wait=deadline - self.clock.monotonic())
         except WouldWait as refusal:

@@ -7,10 +7,19 @@ and chooses what a long wait means: :meth:`RateLimiter.reserve` with a
 ``max_wait`` books nothing and raises :class:`WouldWait` when the slot is further
 away (a single call reports it at once); with ``max_wait=None`` it always books,
 and the caller waits visibly (paging).
+
+A booked slot is when a request may leave, not when OnceHub counts it: a pause after
+booking (a progress line, the garbage collector, the network) makes it arrive later,
+and a window of booked times would then let a later request arrive too early. So once
+the answer is in, the caller settles the slot at the time the answer came
+(:meth:`RateLimiter.settle`): OnceHub counted the request before it answered, so a
+request sent a full period after that can never meet it in one window.
 """
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import hashlib
 import threading
 from collections import deque
@@ -19,7 +28,7 @@ from dataclasses import dataclass
 from oncehub_nb.constants import ACCOUNT_LIMIT, ADDRESS_LIMIT, Limit
 from oncehub_nb.http.clock import SYSTEM_CLOCK, Clock
 
-__all__ = ["RateLimiter", "SlidingWindow", "WouldWait", "shared_limiter"]
+__all__ = ["Booking", "RateLimiter", "SlidingWindow", "WouldWait", "shared_limiter"]
 
 # A little slack so that OnceHub's clock agrees with ours about when a window has moved.
 MARGIN = 0.05
@@ -45,11 +54,27 @@ class SlidingWindow:
         """Count a request sent at ``at``."""
         self._slots.append(at)
 
+    def move(self, booked: float, to: float) -> None:
+        """Count the request booked at ``booked`` at ``to`` instead (when its answer came)."""
+        if to <= booked:
+            return
+        with contextlib.suppress(ValueError):  # gone: it left the window, count it again
+            self._slots.remove(booked)
+        bisect.insort(self._slots, to)
+
     def left_at(self, now: float) -> int:
         """How many more requests the window takes at ``now`` without waiting."""
         used = sum(1 for slot in self._slots if now - self.limit.period < slot <= now)
         booked_ahead = sum(1 for slot in self._slots if slot > now)
         return max(0, self.limit.max_requests - used - booked_ahead)
+
+
+@dataclass(frozen=True)
+class Booking:
+    """A slot booked in every window of one limiter: when it is, and the wait until then."""
+
+    at: float
+    wait: float
 
 
 @dataclass
@@ -71,10 +96,10 @@ class RateLimiter:
         self.windows = windows
         self.clock = clock
 
-    def reserve(self, max_wait: float | None = None) -> float:
-        """Book the next slot free in every window; return the seconds to wait for it.
+    def book(self, max_wait: float | None = None) -> Booking:
+        """Book the next slot free in every window.
 
-        Raises WouldWait, booking nothing, when that is more than ``max_wait``.
+        Raises WouldWait, booking nothing, when it is more than ``max_wait`` away.
         """
         with _booking:
             now = self.clock.monotonic()
@@ -84,7 +109,17 @@ class RateLimiter:
                 raise WouldWait(wait, limit)
             for window in self.windows:
                 window.book(now + wait)
-            return wait
+            return Booking(now + wait, wait)
+
+    def reserve(self, max_wait: float | None = None) -> float:
+        """Book the next slot free in every window; return the seconds to wait for it."""
+        return self.book(max_wait).wait
+
+    def settle(self, booking: Booking, answered_at: float) -> None:
+        """Count the booked request at ``answered_at``, when its answer (or failure) came."""
+        with _booking:
+            for window in self.windows:
+                window.move(booking.at, answered_at)
 
     def budget(self) -> list[tuple[Limit, int]]:
         """Each limit, and how many requests it still takes now without waiting."""
@@ -92,12 +127,12 @@ class RateLimiter:
             now = self.clock.monotonic()
             return [(window.limit, window.left_at(now)) for window in self.windows]
 
-    def acquire(self, max_wait: float | None = None) -> float:
-        """Reserve a slot and sleep until it; return the seconds waited."""
-        wait = self.reserve(max_wait)
-        if wait > 0:
-            self.clock.sleep(wait)
-        return wait
+    def acquire(self, max_wait: float | None = None) -> Booking:
+        """Book a slot and sleep until it."""
+        booking = self.book(max_wait)
+        if booking.wait > 0:
+            self.clock.sleep(booking.wait)
+        return booking
 
 
 _windows: dict[str, SlidingWindow] = {}

@@ -327,6 +327,28 @@ def test_limiter_keeps_under_the_server_limit_by_waiting():
     assert sum(r.waited for r in results) == pytest.approx(sum(clock.sleeps))
 
 
+def test_a_request_that_arrives_late_still_leaves_a_full_period_before_the_next():
+    """The first request reaches the sandbox 0.3 s after it left (a pause on the way): the
+    window counts it from its answer, so the sixth is not refused (it would arrive 0.75 s
+    after the five the sandbox counted, if the client counted from the booking)."""
+    clock = FakeClock()
+    stamps: list[float] = []
+
+    def arrival() -> float:  # the sandbox's clock for its limits: one read per request
+        if not stamps:
+            clock.advance(0.3)
+        stamps.append(clock.now)
+        return clock.now
+
+    with Sandbox(key_limit=RateLimit(5, 1.0), address_limit=None, clock=arrival) as box:
+        with OnceHub(DEMO_KEY, base_url=box.base_url, retries=0, clock=clock) as client:
+            results = [check(client) for _ in range(6)]
+        statuses = [r.status for r in box.requests]
+    assert statuses == [200] * 6, statuses
+    assert [r.ok for r in results] == [True] * 6
+    assert stamps[5] - stamps[1] > 1.0  # the sandbox's window: five in any second, no more
+
+
 def test_a_wait_longer_than_total_timeout_is_reported_and_nothing_sent(sandbox):
     clock = FakeClock()
     client = make_client(

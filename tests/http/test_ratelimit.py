@@ -19,14 +19,14 @@ def limiter(*limits: Limit) -> tuple[RateLimiter, FakeClock]:
 
 def test_room_in_the_window_means_no_wait():
     limits, clock = limiter(PER_SECOND)
-    assert [limits.acquire() for _ in range(2)] == [0.0, 0.0]
+    assert [limits.acquire().wait for _ in range(2)] == [0.0, 0.0]
     assert clock.sleeps == []
 
 
 def test_a_full_window_waits_until_the_oldest_request_leaves_it():
     limits, clock = limiter(PER_SECOND)
     limits.acquire(), limits.acquire()
-    assert limits.acquire() == pytest.approx(1.0 + MARGIN)
+    assert limits.acquire().wait == pytest.approx(1.0 + MARGIN)
     assert clock.sleeps == [pytest.approx(1.0 + MARGIN)]
 
 
@@ -46,7 +46,27 @@ def test_a_refused_wait_books_nothing():
     for _ in range(3):
         with pytest.raises(WouldWait):
             limits.reserve(max_wait=0.5)
-    assert limits.acquire(max_wait=2) == pytest.approx(1.0 + MARGIN)  # not pushed back
+    assert limits.acquire(max_wait=2).wait == pytest.approx(1.0 + MARGIN)  # not pushed back
+
+
+def test_a_slot_settled_at_its_answer_counts_from_then():
+    limits, clock = limiter(PER_SECOND)
+    late = limits.acquire()
+    clock.advance(0.3)  # the answer came 0.3 s after the request left
+    limits.settle(late, clock.monotonic())
+    limits.acquire()
+    assert limits.acquire().wait == pytest.approx(1.0 + MARGIN)  # 0.7 s without settling
+
+
+def test_settling_never_moves_a_slot_earlier_and_survives_an_expired_one():
+    limits, clock = limiter(PER_SECOND)
+    booking = limits.book(None)
+    limits.settle(booking, booking.at - 5)  # an answer cannot come before the request
+    assert limits.budget() == [(PER_SECOND, 1)]
+    clock.advance(2.0)  # the slot has left the window; its answer came only now
+    limits.budget()
+    limits.settle(booking, clock.monotonic())
+    assert limits.budget() == [(PER_SECOND, 1)]
 
 
 def test_without_a_bound_the_caller_always_gets_a_slot():
@@ -63,7 +83,7 @@ def test_shared_limiters_share_the_address_window_but_not_the_account_one():
     second = shared_limiter("api.example", "FAKE-key-two", Limit(1, 1.0), Limit(2, 10.0), clock)
     assert first.windows[1] is second.windows[1]
     assert first.windows[0] is not second.windows[0]
-    assert first.acquire() == 0.0 and second.acquire() == 0.0
+    assert first.acquire().wait == 0.0 and second.acquire().wait == 0.0
     assert first.reserve(max_wait=None) == pytest.approx(10 + MARGIN)
 
 
