@@ -23,6 +23,7 @@ from oncehub_nb.cli import main
 from oncehub_nb.keys import ApiKey
 from oncehub_nb.scanner import Finding, scan_report
 from oncehub_nb.scanner.rules import dismissal, find_literals, is_key_shaped
+from tests.scanner.helpers import png_base64
 from tests.support import CANARY_KEY
 
 # Built from pieces so that this file holds no key-shaped literal in a rule's context.
@@ -670,14 +671,16 @@ def test_outside_a_work_tree_git_says_nothing(tmp_path: Path) -> None:
 
 
 def layouts_notebook(with_key: bool) -> dict[str, object]:
-    """Cell 2 is empty; cell 3 hands over a literal; cell 4 a placeholder; cell 5 leaks."""
+    """Cell 2 is empty; cell 3 hands over a literal; cell 4 a placeholder (and draws a
+    figure); cell 5 leaks."""
     v4 = nbformat.v4
     nb = v4.new_notebook()
+    figure = v4.new_output("display_data", data={"image/png": png_base64(), "text/plain": "<F>"})
     nb.cells = [
         v4.new_markdown_cell("# Title"),
         v4.new_code_cell(""),
         v4.new_code_cell(f"import oncehub_nb\napi = OnceHub('{LITERAL}')"),
-        v4.new_code_cell("%oncehub_auth <your key>"),
+        v4.new_code_cell("%oncehub_auth <your key>", outputs=[figure]),
         v4.new_code_cell(
             "print(1)",
             outputs=[v4.new_output("stream", name="stdout", text=CANARY_KEY if with_key else "1")],
@@ -743,6 +746,38 @@ def test_placeholders_are_placed_without_parsing(
     assert [(d.cell, d.line, d.kind, d.rule) for d in report.dismissed] == [
         (4 if layout != "minified" else None, 1, "magic", "angle-brackets")
     ]
+
+
+def test_a_key_is_found_in_every_byte_and_placed_whatever_the_images_before_it(
+    tmp_path: Path,
+) -> None:
+    """A key inside an image's payload is found (in its cell and output), and one printed
+    in halves after several figures is placed in its cell: the quick look reads every
+    byte and counts cells right past large outputs."""
+    v4 = nbformat.v4
+    payload = png_base64(9000)
+    inside = payload[:4000] + CANARY_KEY + payload[4000:]
+    half = len(CANARY_KEY) // 2
+
+    def figure(data: str) -> nbformat.NotebookNode:
+        return v4.new_output("display_data", data={"image/png": data, "image/jpeg": data})
+
+    nb = v4.new_notebook()
+    nb.cells = [
+        v4.new_code_cell("plot()", outputs=[figure(png_base64(seed=n)) for n in range(3)]),
+        v4.new_code_cell("plot(key)", outputs=[figure(payload), figure(inside)]),
+        v4.new_code_cell("plot()", outputs=[figure(png_base64(seed=9))]),
+        v4.new_code_cell(
+            "show_in_pieces()",
+            outputs=[
+                v4.new_output("stream", name="stdout", text=f"a {CANARY_KEY[:half]}"),
+                v4.new_output("stream", name="stdout", text=f"{CANARY_KEY[half:]} b\n"),
+            ],
+        ),
+    ]
+    nbformat.write(nb, tmp_path / "figures.ipynb")
+    found = oncehub_nb.scan(tmp_path, keys=[CANARY_KEY])
+    assert [(f.cell, f.output) for f in found] == [(2, 2), (4, 1)]
 
 
 def test_a_key_is_found_json_and_html_escaped(tmp_path: Path) -> None:
