@@ -170,6 +170,9 @@ def test_sandbox_command_serves_until_interrupted() -> None:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # Ctrl+C as a terminal delivers it, even when the test run itself was started with
+        # SIGINT ignored (a background job of a script): an ignored signal is inherited.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         lines = stream_lines(proc.stdout)
