@@ -51,8 +51,9 @@ class SlidingWindow:
         return max(0.0, free_at - now)
 
     def book(self, at: float) -> None:
-        """Count a request sent at ``at``."""
-        self._slots.append(at)
+        """Count a request sent at ``at`` (kept in order: a window shared by several keys
+        may be booked later for an earlier time)."""
+        bisect.insort(self._slots, at)
 
     def move(self, booked: float, to: float) -> None:
         """Count the request booked at ``booked`` at ``to`` instead (when its answer came)."""

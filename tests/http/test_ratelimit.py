@@ -69,6 +69,16 @@ def test_settling_never_moves_a_slot_earlier_and_survives_an_expired_one():
     assert limits.budget() == [(PER_SECOND, 1)]
 
 
+def test_a_window_booked_out_of_order_waits_for_the_right_request():
+    """A shared window can be booked for an earlier time after a later one (another key's
+    limiter had to wait): the request to wait for is the second newest in time, not in
+    booking order."""
+    window = SlidingWindow(Limit(2, 10.0))
+    for at in (5.0, 0.0, 1.0):
+        window.book(at)
+    assert window.wait_at(0.5) == pytest.approx(1.0 + 10.0 + MARGIN - 0.5)  # not 0's
+
+
 def test_without_a_bound_the_caller_always_gets_a_slot():
     limits, _clock = limiter(PER_MINUTE)
     waits = [limits.reserve(max_wait=None) for _ in range(7)]
