@@ -3,7 +3,7 @@
 OnceHub allows 5 requests per second per account and 200 per 5 minutes per IP
 address. One window per (host, key) holds the first limit and one per host the
 second, shared by every client in the process. A caller books the next free slot
-and chooses what a long wait means: :meth:`RateLimiter.reserve` with a
+and chooses what a long wait means: :meth:`RateLimiter.book` with a
 ``max_wait`` books nothing and raises :class:`WouldWait` when the slot is further
 away (a single call reports it at once); with ``max_wait=None`` it always books,
 and the caller waits visibly (paging).
@@ -111,10 +111,6 @@ class RateLimiter:
             for window in self.windows:
                 window.book(now + wait)
             return Booking(now + wait, wait)
-
-    def reserve(self, max_wait: float | None = None) -> float:
-        """Book the next slot free in every window; return the seconds to wait for it."""
-        return self.book(max_wait).wait
 
     def settle(self, booking: Booking, answered_at: float) -> None:
         """Count the booked request at ``answered_at``, when its answer (or failure) came."""

@@ -45,7 +45,7 @@ def test_a_refused_wait_books_nothing():
     limits.acquire(), limits.acquire()
     for _ in range(3):
         with pytest.raises(WouldWait):
-            limits.reserve(max_wait=0.5)
+            limits.book(max_wait=0.5)
     assert limits.acquire(max_wait=2).wait == pytest.approx(1.0 + MARGIN)  # not pushed back
 
 
@@ -81,7 +81,7 @@ def test_a_window_booked_out_of_order_waits_for_the_right_request():
 
 def test_without_a_bound_the_caller_always_gets_a_slot():
     limits, _clock = limiter(PER_MINUTE)
-    waits = [limits.reserve(max_wait=None) for _ in range(7)]
+    waits = [limits.book(max_wait=None).wait for _ in range(7)]
     assert waits[:3] == [0.0, 0.0, 0.0]
     assert waits[3:6] == [pytest.approx(60 + MARGIN)] * 3
     assert waits[6] == pytest.approx(120 + 2 * MARGIN)
@@ -94,7 +94,7 @@ def test_shared_limiters_share_the_address_window_but_not_the_account_one():
     assert first.windows[1] is second.windows[1]
     assert first.windows[0] is not second.windows[0]
     assert first.acquire().wait == 0.0 and second.acquire().wait == 0.0
-    assert first.reserve(max_wait=None) == pytest.approx(10 + MARGIN)
+    assert first.book(max_wait=None).wait == pytest.approx(10 + MARGIN)
 
 
 def test_the_registry_keeps_only_a_hash_of_the_key():
@@ -119,7 +119,7 @@ def test_the_budget_is_what_each_window_takes_now_without_waiting():
     clock.advance(1.0)  # the second's requests have left its window, not the minute's
     assert limits.budget() == [(PER_SECOND, 2), (PER_MINUTE, 1)]
     limits.acquire()
-    wait = limits.reserve(None)  # booked ahead (a wait to come) counts as used
+    wait = limits.book(None).wait  # booked ahead (a wait to come) counts as used
     assert wait > 1 and limits.budget() == [(PER_SECOND, 0), (PER_MINUTE, 0)]
     clock.advance(wait + 60.0 + MARGIN)  # every booking has left both windows
     assert limits.budget() == [(PER_SECOND, 2), (PER_MINUTE, 3)]
