@@ -411,10 +411,10 @@ class OnceHub:
     def paginate(self, path: str, *, max_items: int | None = None, **params: Any) -> Iterator[Any]:
         """Yield every object of a list endpoint (or at most ``max_items``), page after page:
         ``limit`` is the page size (100 unless given). Waits under OnceHub's rate limits as
-        long as needed."""
+        long as needed. Holds one page at a time: what was yielded is the caller's to keep."""
         from oncehub_nb.http.paging import Listing
 
-        listing = Listing.of_many(self, path, params)
+        listing = Listing.of_many(self, path, params, keep=False)
         for page in listing.pages_iter(max_items):
             yield from page
 

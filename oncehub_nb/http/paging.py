@@ -129,12 +129,15 @@ class Listing:
     request_id: str | None = None
 
     @classmethod
-    def of_many(cls, client: PageSource, path: str, params: Mapping[str, Any]) -> Listing:
+    def of_many(
+        cls, client: PageSource, path: str, params: Mapping[str, Any], *, keep: bool = True
+    ) -> Listing:
         """A listing for fetching many objects: ``limit`` in ``params`` is the page size,
         else OnceHub's largest (100). The one place that rule is written."""
         rest = dict(params)
         limit = rest.pop("limit", None)
-        return cls(client, path, rest, page_size=int(limit) if limit else MAX_PAGE_SIZE)
+        page_size = int(limit) if limit else MAX_PAGE_SIZE
+        return cls(client, path, rest, page_size=page_size, keep=keep)
 
     def __post_init__(self) -> None:
         self.params = dict(self.params)

@@ -121,9 +121,7 @@ class _StreamSync:
         return lambda progress: report(name, progress)
 
     def _listing(self, params: dict[str, Any], keep: bool) -> Listing:
-        listing = Listing.of_many(self.source, self.stream.path, params)
-        listing.keep = keep
-        return listing
+        return Listing.of_many(self.source, self.stream.path, params, keep=keep)
 
     def _close_part(self, listing: Listing | None) -> None:
         part = self.part

@@ -89,6 +89,18 @@ def test_paginate_and_list(box, every_id) -> None:
     assert result.ids() == every_id and not result.has_more
 
 
+def test_paginate_holds_one_page_at_a_time(box, every_id) -> None:
+    """What paginate yielded is the caller's: its listing keeps nothing behind it (at
+    100,000 bookings it held them all, and the collector walked them on every page)."""
+    with _client(box) as client:
+        objects = client.paginate("/bookings", limit=5)
+        taken = [next(objects)["id"] for _ in range(12)]  # into the third page
+        listing = objects.gi_frame.f_locals["listing"]
+        assert listing.objects == [] and listing.fetched == 15 and listing.pages == 3
+        taken += [b["id"] for b in objects]
+    assert taken == every_id
+
+
 def test_progress_reports_objects_pages_and_the_end(box) -> None:
     seen: list[Progress] = []
     with _client(box) as client:
