@@ -11,6 +11,7 @@ escaped too.
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["printable"]
@@ -18,12 +19,18 @@ __all__ = ["printable"]
 # What a terminal would obey rather than show: C0 and C1 controls, lone surrogates, line
 # and paragraph separators, and invisible format characters (bidirectional overrides,
 # zero-width spaces, tag characters; not the zero-width joiner of emoji sequences).
-_UNPRINTABLE = re.compile(
+_UNPRINTABLE = (
     "[\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
     "\u180e\u200b\u200c\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f"
     "\ud800-\udfff\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
 )
+
+
+@functools.cache
+def _unprintable() -> re.Pattern[str]:
+    """The pattern, compiled on first use (not while ``%load_ext`` imports this)."""
+    return re.compile(_UNPRINTABLE)
 
 
 def _escape(char: str) -> str:
@@ -37,8 +44,9 @@ def printable(text: str, keep: str = "") -> str:
     """``text`` with every control character shown as its escape (``\\x1b``, ``\\u202e``),
     so that a terminal shows what is there instead of obeying it; characters in ``keep``
     (``"\\n"``, say) stay as they are."""
-    if _UNPRINTABLE.search(text) is None:
+    pattern = _unprintable()
+    if pattern.search(text) is None:
         return text
-    return _UNPRINTABLE.sub(
+    return pattern.sub(
         lambda match: match.group() if match.group() in keep else _escape(match.group()), text
     )

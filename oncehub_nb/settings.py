@@ -25,10 +25,11 @@ from oncehub_nb.constants import (
 from oncehub_nb.errors import ConfigError
 from oncehub_nb.urls import check_base_url
 
-__all__ = ["DEFAULTS", "INBOX_LIMITS", "InboxLimits", "Settings", "check_setting"]
+__all__ = ["DEFAULTS", "Settings", "check_setting", "setting"]
 
 
-def _setting(default: Any, help: str, *, client: bool = False) -> Any:
+def setting(default: Any, help: str, *, client: bool = False) -> Any:
+    """A setting's field: its default and help (and whether the client takes it)."""
     return field(default=default, metadata={"help": help, "client": client})
 
 
@@ -36,43 +37,41 @@ def _setting(default: Any, help: str, *, client: bool = False) -> Any:
 class Settings:
     """How calls are made. ``Settings()`` holds the defaults; a bad value raises ConfigError."""
 
-    base_url: str = _setting(
+    base_url: str = setting(
         "", f"API base URL. Empty: {BASE_URL_VAR}, else the .env file's, else {DEFAULT_BASE_URL}."
     )
-    timeout: float = _setting(10.0, "Seconds to wait for OnceHub's answer.", client=True)
-    connect_timeout: float = _setting(5.0, "Seconds to wait for a connection.", client=True)
-    total_timeout: float = _setting(
+    timeout: float = setting(10.0, "Seconds to wait for OnceHub's answer.", client=True)
+    connect_timeout: float = setting(5.0, "Seconds to wait for a connection.", client=True)
+    total_timeout: float = setting(
         30.0,
         "Seconds one call may take in all: retries, backoff and rate-limit waits included.",
         client=True,
     )
-    retries: int = _setting(
-        3, "Retries of a GET after 429, 5xx or a connection error.", client=True
-    )
-    backoff: float = _setting(
+    retries: int = setting(3, "Retries of a GET after 429, 5xx or a connection error.", client=True)
+    backoff: float = setting(
         0.5,
         "Seconds before the first retry, doubling each time (with jitter, at most 8 s).",
         client=True,
     )
-    rate_limit: bool = _setting(
+    rate_limit: bool = setting(
         True,
         f"Stay under OnceHub's limits ({ACCOUNT_LIMIT}, {ADDRESS_LIMIT}) by waiting "
         "within total_timeout; a longer wait is reported instead of sent.",
         client=True,
     )
-    var: str = _setting(API_KEY_VAR, "Environment/.env variable that holds the key.")
-    env_file: str = _setting(
+    var: str = setting(API_KEY_VAR, "Environment/.env variable that holds the key.")
+    env_file: str = setting(
         "", "Dotenv file to read. Empty: .env from the notebook's folder upward."
     )
-    displaylimit: int = _setting(
+    displaylimit: int = setting(
         20, "Rows a result table shows (the rest stay in .data and .df()); at least 1."
     )
-    mirror: str = _setting(
+    mirror: str = setting(
         MIRROR_FILE,
         "The mirror's DuckDB file (%oncehub_sync); a relative path is taken from the "
         "notebook's folder.",
     )
-    secret_timeout: float = _setting(
+    secret_timeout: float = setting(
         3.0,
         "Seconds to wait for a notebook platform's secret store (Colab, Kaggle) before "
         "going on without it.",
@@ -100,58 +99,6 @@ class Settings:
 
 
 _FIELDS = {item.name: item for item in fields(Settings)}
-
-
-@dataclass(frozen=True)
-class InboxLimits:
-    """What a webhook inbox takes on, at most. ``InboxLimits()`` holds the defaults; a bad
-    value raises ConfigError. ``WebhookInbox(limits=…)`` and ``listen(…, limits=…)`` take it."""
-
-    max_events: int = _setting(
-        1000,
-        "Deliveries an inbox keeps (verified or not); past it the oldest go, and the view "
-        "counts them.",
-    )
-    max_body: int = _setting(1_000_000, "Bytes a delivery's body may have (413 above).")
-    max_headers: int = _setting(
-        65_536, "Bytes of request line and headers a delivery may send (431 above)."
-    )
-    request_timeout: float = _setting(
-        15.0, "Seconds a connection may take to send its whole request (then it is cut)."
-    )
-    idle_timeout: float = _setting(
-        5.0, "Seconds a connection may stay silent (idle ones are closed)."
-    )
-    max_connections: int = _setting(
-        32, "Connections served at once; one more is answered 503 and closed."
-    )
-
-    def __post_init__(self) -> None:
-        for item in fields(self):
-            value = _check_limit(item.name, getattr(self, item.name))
-            object.__setattr__(self, item.name, value)
-
-    @classmethod
-    def help(cls, name: str) -> str:
-        """The help text of one limit."""
-        return _LIMITS[name].metadata["help"]
-
-
-_LIMITS = {item.name: item for item in fields(InboxLimits)}
-
-
-def _check_limit(name: str, value: Any) -> Any:
-    """``value`` (normalised) if it suits inbox limit ``name``; else ConfigError."""
-    if name in ("request_timeout", "idle_timeout"):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise _refused(f"{name} must be a number of seconds, not {value!r}.")
-        if not (value > 0 and math.isfinite(value)):
-            raise _refused(f"{name} must be a finite number of seconds above 0, not {value!r}.")
-        return float(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        what = "bytes" if name.startswith("max_b") or name == "max_headers" else "a count"
-        raise _refused(f"{name} is a whole number ({what}), 1 or more, not {value!r}.")
-    return value
 
 
 def _refused(problem: str) -> Exception:
@@ -200,4 +147,3 @@ def check_setting(name: str, value: Any) -> Any:
 
 
 DEFAULTS = Settings()
-INBOX_LIMITS = InboxLimits()

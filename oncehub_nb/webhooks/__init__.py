@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from oncehub_nb.settings import INBOX_LIMITS, InboxLimits
-
 from .events import WebhookEvent
+from .limits import INBOX_LIMITS, InboxLimits
 from .signatures import SIGNATURE_HEADER, SignatureHeader, SigningSecret, parse_header, sign, verify
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ shows them in a table that grows in place. The answers::
 A replay is a delivery whose signature was already accepted; a retry that OnceHub signs
 anew is not one. Secrets are kept as :class:`SigningSecret` and never shown.
 
-What an inbox holds is bounded (:class:`~oncehub_nb.settings.InboxLimits`): a verified
+What an inbox holds is bounded (:class:`~oncehub_nb.webhooks.limits.InboxLimits`): a verified
 delivery is kept whole; a refused one only as a small record (when, why, its sizes and
 path; never its body or headers), since anyone can send them; at most ``max_events``
 deliveries are kept, the oldest going first (the view counts them).
@@ -34,9 +34,10 @@ from oncehub_nb.display.live import LiveTable, in_kernel
 from oncehub_nb.display.once import TextView
 from oncehub_nb.errors import ConfigError, MalformedSignatureHeader, WebhookSignatureError
 from oncehub_nb.http.clock import SYSTEM_CLOCK, Clock
-from oncehub_nb.settings import DEFAULTS, INBOX_LIMITS, InboxLimits
+from oncehub_nb.settings import DEFAULTS
 
 from .events import WebhookEvent, events_html, events_text
+from .limits import INBOX_LIMITS, InboxLimits
 from .server import Headers, InboxServer
 from .signatures import (
     DEFAULT_TOLERANCE,

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from oncehub_nb.errors import APIError, RequestProblem, TransportError
-from oncehub_nb.settings import InboxLimits
 from oncehub_nb.urls import is_loopback
+
+from .limits import InboxLimits
 
 if TYPE_CHECKING:
     from oncehub_nb.http.api_client import OnceHub

@@ -6,7 +6,7 @@ is answered 405; a POST without Content-Length 411, with a bad one 400, with mor
 which says what to answer. Nothing is printed: errors go to the ``oncehub_nb.webhooks``
 logger. :meth:`InboxServer.stop` cuts open connections and joins every thread it started.
 
-Every bound comes from :class:`~oncehub_nb.settings.InboxLimits`: the request line and
+Every bound comes from :class:`~oncehub_nb.webhooks.limits.InboxLimits`: the request line and
 headers together may take ``max_headers`` bytes (431 above); a connection may stay silent
 ``idle_timeout`` seconds and take ``request_timeout`` seconds in all (a slow sender is cut,
 its delivery recorded 408 once its headers were read); at most ``max_connections`` are
@@ -27,7 +27,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 
 from oncehub_nb.http.clock import Clock
-from oncehub_nb.settings import INBOX_LIMITS, InboxLimits
+
+from .limits import INBOX_LIMITS, InboxLimits
 
 __all__ = ["HANDLER_TIMEOUT", "InboxServer", "Receiver"]
 

@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from oncehub_nb.errors import ConfigError
-from oncehub_nb.settings import INBOX_LIMITS, InboxLimits
 from oncehub_nb.webhooks import SIGNATURE_HEADER, WebhookInbox, sign
+from oncehub_nb.webhooks.limits import INBOX_LIMITS, InboxLimits
 from tests.support import FakeClock, loopback
 
 SECRET = "whsec-bounds-0b1c2d3e4f5a-do-not-leak"
